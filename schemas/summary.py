@@ -1,0 +1,133 @@
+"""The article in, the summary out."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import Field, field_validator
+
+from schemas.event import Contract, Event
+
+MAX_TEXT_CHARS = 200_000
+
+
+class ArticleIn(Contract):
+    """An article submitted for summarising."""
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="The article text.")
+    id: str | None = Field(default=None, max_length=200, description="The caller's id.")
+    url: str | None = Field(default=None, max_length=2000)
+    title: str | None = Field(default=None, max_length=1000)
+    published_at: datetime | date | None = Field(
+        default=None,
+        description="Publication date or date-time; relative dates are resolved against it.",
+    )
+    language: str | None = Field(
+        default=None,
+        pattern=r"^[a-z]{2}$",
+        description="ISO 639-1 language of the article; detected when absent.",
+    )
+    source: str | None = Field(default=None, max_length=200, description="Outlet name.")
+    backend: str | None = Field(
+        default=None, max_length=64, description="A configured backend name to use."
+    )
+    output_language: str | None = Field(
+        default=None,
+        pattern=r"^[a-z]{2}$",
+        description="ISO 639-1 language of headline and summary (default: the article's).",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("text contains NUL bytes: not a text article")
+        if not any(ch.isalpha() for ch in value):
+            raise ValueError("text has no letters: nothing to summarise")
+        return value
+
+
+class SummaryDraft(Contract):
+    """What a backend produces: headline, summary and events, with quotes as evidence."""
+
+    headline: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Neutral headline; a claim stays a claim ('Army says it repelled attack').",
+    )
+    summary: str = Field(
+        min_length=1,
+        max_length=1500,
+        description="2 to 4 neutral sentences in the output language, attributing claims.",
+    )
+    language: str = Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code of the article.")
+    events: list[Event] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Events the article reports; empty when it reports none. Never invent one.",
+    )
+
+
+class WarningCode(StrEnum):
+    """Stable codes of the warnings a summary may carry."""
+
+    UNGROUNDED = "ungrounded"
+    FUZZY_MATCH = "fuzzy_match"
+    FIGURE_NOT_IN_EVIDENCE = "figure_not_in_evidence"
+    DATE_AFTER_PUBLICATION = "date_after_publication"
+    RELATIVE_DATE_UNRESOLVED = "relative_date_unresolved"
+    PLACE_NOT_RESOLVED = "place_not_resolved"
+    BROKEN_LINK = "broken_link"
+    DUPLICATE_EVENT_ID = "duplicate_event_id"
+    LANGUAGE_MISMATCH = "language_mismatch"
+    BACKEND_FALLBACK = "backend_fallback"
+    VALIDATION_ERRORS_REMAIN = "validation_errors_remain"
+
+
+class SummaryWarning(Contract):
+    """Something a reader should know about a field."""
+
+    code: WarningCode
+    message: str = Field(max_length=1000)
+    path: str | None = Field(
+        default=None, max_length=200, description="Where, e.g. 'events[0].figures[1]'."
+    )
+
+
+class ExtractionMeta(Contract):
+    """How the summary was made."""
+
+    backend: str = Field(description="Name of the backend that answered.")
+    backend_kind: str = Field(description="openai, anthropic or offline.")
+    model: str
+    prompt_version: str = Field(description="Hash of the prompt templates.")
+    schema_version: str
+    attempts: int = Field(ge=1, description="Calls to the backend that answered.")
+    reasks: int = Field(ge=0, description="Validation re-asks among those attempts.")
+    input_tokens: int = Field(ge=0)
+    output_tokens: int = Field(ge=0)
+    latency_ms: float = Field(ge=0)
+    backends_failed: list[str] = Field(
+        default_factory=list, description="Backends tried before, that failed."
+    )
+
+
+class ArticleMeta(Contract):
+    """What the service knows of the submitted article."""
+
+    id: str | None = None
+    content_sha256: str
+    length: int
+    published_at: str | None = None
+    url: str | None = None
+    title: str | None = None
+    source: str | None = None
+
+
+class EventSummary(SummaryDraft):
+    """The validated, source-grounded summary of one article."""
+
+    warnings: list[SummaryWarning] = Field(default_factory=list, max_length=500)
+    article: ArticleMeta
+    extraction: ExtractionMeta

@@ -1,0 +1,142 @@
+"""Settings from the environment (prefix SUMMARIZER_) and an optional TOML file.
+
+API keys are never settings: a backend names the environment variable that holds
+its key (`api_key_env`), read when the backend is built and kept as a SecretStr.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from service.errors import ConfigError
+
+OFFLINE = "offline"
+DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+
+
+class RetryPolicy(BaseModel):
+    """Our one retry layer for upstream HTTP calls (SDKs get max_retries=0)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_attempts: int = Field(default=3, ge=1, le=10, description="HTTP attempts per call.")
+    base_delay_s: float = Field(default=0.5, ge=0)
+    max_delay_s: float = Field(default=8.0, ge=0)
+    max_retry_after_s: float = Field(
+        default=30.0, ge=0, description="Longest retry-after honoured; beyond it, fail fast."
+    )
+
+
+class BackendConfig(BaseModel):
+    """One named backend."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["openai", "anthropic", "offline"]
+    model: str = Field(default="", max_length=200)
+    base_url: str | None = Field(
+        default=None, description="OpenAI-compatible server (Ollama, vLLM, LiteLLM ...)."
+    )
+    api_key_env: str | None = Field(
+        default=None, description="Environment variable holding the API key."
+    )
+    mode: Literal["tools", "json_schema", "json"] = Field(
+        default="tools", description="How structured output is requested (openai kind)."
+    )
+    timeout_s: float = Field(default=60.0, gt=0, description="Timeout of one HTTP attempt.")
+    max_output_tokens: int = Field(default=4096, ge=256, le=65536)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+
+    @model_validator(mode="after")
+    def _defaults(self) -> BackendConfig:
+        if self.kind != OFFLINE and not self.model:
+            raise ValueError(f"a {self.kind} backend needs a model")
+        if self.kind == OFFLINE and not self.model:
+            self.model = "rules-v1"
+        if self.api_key_env is None and self.kind in DEFAULT_KEY_ENV and self.base_url is None:
+            self.api_key_env = DEFAULT_KEY_ENV[self.kind]
+        return self
+
+    def api_key(self) -> SecretStr | None:
+        """The key from the environment, or None when the backend needs none."""
+        if self.api_key_env is None:
+            return None
+        value = os.environ.get(self.api_key_env)
+        return SecretStr(value) if value else None
+
+
+class Settings(BaseSettings):
+    """Service settings. Environment: SUMMARIZER_*; file: SUMMARIZER_CONFIG_FILE (TOML)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SUMMARIZER_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    backends: dict[str, BackendConfig] = Field(
+        default_factory=dict, description="Named backends; 'offline' is always available."
+    )
+    chain: list[str] = Field(
+        default_factory=lambda: [OFFLINE],
+        description="Backends tried in order when a request names none.",
+    )
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1024, description="Largest request body, counted on the stream."
+    )
+    max_article_chars: int = Field(default=200_000, ge=1000, description="Longest article text.")
+    max_attempts: int = Field(
+        default=3, ge=1, le=5, description="Backend calls per request, re-asks included."
+    )
+    max_tokens_per_request: int = Field(
+        default=60_000,
+        ge=100,
+        description="Tokens (in + out) one request may spend, re-asks included.",
+    )
+    request_deadline_s: float = Field(default=120.0, gt=0)
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _check_chain(self) -> Settings:
+        if OFFLINE not in self.backends:
+            self.backends[OFFLINE] = BackendConfig(kind=OFFLINE)
+        unknown = [name for name in self.chain if name not in self.backends]
+        if unknown:
+            raise ValueError(f"chain names unconfigured backend(s): {', '.join(unknown)}")
+        if not self.chain:
+            raise ValueError("chain must name at least one backend")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - no .env files
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - keys come from env
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = os.environ.get("SUMMARIZER_CONFIG_FILE")
+        if path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(path)))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load settings, turning validation errors into a ConfigError with the reasons."""
+    path = os.environ.get("SUMMARIZER_CONFIG_FILE")
+    if path and not Path(path).is_file():
+        raise ConfigError(f"SUMMARIZER_CONFIG_FILE={path!r} is not a readable file")
+    try:
+        return Settings(**overrides)
+    except ValueError as exc:
+        raise ConfigError(f"invalid settings: {exc}") from exc

@@ -1,0 +1,143 @@
+"""Quotes to `[start, end)` offsets: exact, then normalised, then fuzzy, else ungrounded.
+
+The service, not the model, decides where a quote sits in the article. Normalisation
+folds white space runs, typographic quotes and dashes, and case, while keeping a map
+from every normalised character back to the original text, so offsets always point
+at the submitted characters.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from rapidfuzz import fuzz
+
+from schemas import Evidence, Grounding
+from schemas.event import Grounded
+
+FUZZY_MIN_SCORE = 90.0
+FUZZY_MIN_LENGTH = 12
+
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2033": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "", "\u200c": "", "\u200d": "",
+        "\u2060": "", "\ufeff": "", "\u00ad": "",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a quote was found, and how."""
+
+    start: int
+    end: int
+    grounding: Grounding
+
+
+class NormalizedText:
+    """A folded copy of a text with a map back to the original offsets."""
+
+    def __init__(self, text: str) -> None:
+        chars: list[str] = []
+        origin: list[int] = []
+        previous_space = True
+        for index, char in enumerate(text):
+            folded = unicodedata.normalize("NFC", char).translate(_FOLD)
+            if not folded:
+                continue
+            if folded.isspace():
+                if previous_space:
+                    continue
+                chars.append(" ")
+                origin.append(index)
+                previous_space = True
+                continue
+            for piece in folded.casefold():
+                chars.append(piece)
+                origin.append(index)
+            previous_space = False
+        self.text = "".join(chars)
+        self.origin = origin
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original `[start, end)` of the normalised slice `[start, end)`."""
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def fold(text: str) -> str:
+    """The normalised form of a short string (for comparisons)."""
+    return NormalizedText(text).text.strip()
+
+
+class Locator:
+    """Finds quotes in one article; build once per article."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._normalized: NormalizedText | None = None
+
+    @property
+    def normalized(self) -> NormalizedText:
+        if self._normalized is None:
+            self._normalized = NormalizedText(self.text)
+        return self._normalized
+
+    def locate(self, quote: str) -> Located | None:
+        """Offsets of `quote` in the article, or None when it is not there."""
+        if not quote.strip():
+            return None
+        start = self.text.find(quote)
+        if start >= 0:
+            return Located(start, start + len(quote), Grounding.EXACT)
+        needle = fold(quote)
+        if not needle:
+            return None
+        haystack = self.normalized
+        position = haystack.text.find(needle)
+        if position >= 0:
+            begin, end = haystack.span(position, position + len(needle))
+            return Located(begin, end, Grounding.NORMALIZED)
+        if len(needle) < FUZZY_MIN_LENGTH:
+            return None
+        alignment = fuzz.partial_ratio_alignment(
+            needle, haystack.text, score_cutoff=FUZZY_MIN_SCORE
+        )
+        if alignment is None or alignment.dest_end <= alignment.dest_start:
+            return None
+        begin, end = haystack.span(alignment.dest_start, alignment.dest_end)
+        return Located(begin, end, Grounding.FUZZY)
+
+
+def grounded_fields(model: BaseModel, path: str = "") -> Iterator[tuple[str, Grounded]]:
+    """Every evidence-bearing object inside `model`, with its path ('events[0].where')."""
+    if isinstance(model, Grounded):
+        yield path, model
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        child = f"{path}.{name}" if path else name
+        if isinstance(value, BaseModel):
+            yield from grounded_fields(value, child)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from grounded_fields(item, f"{child}[{index}]")
+
+
+def ground_evidence(evidence: Evidence, locator: Locator) -> Evidence:
+    """Evidence with service-computed offsets and grounding (model values discarded)."""
+    located = locator.locate(evidence.quote)
+    if located is None:
+        return Evidence(quote=evidence.quote, grounding=Grounding.UNGROUNDED)
+    return Evidence(
+        quote=locator.text[located.start : located.end],
+        start=located.start,
+        end=located.end,
+        grounding=located.grounding,
+    )
