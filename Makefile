@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit dockerlint eval clean
+.PHONY: run test lint typecheck unit dockerlint eval bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -39,6 +39,9 @@ test: lint typecheck dockerlint unit
 
 eval: $(STAMP)
 	$(BIN)/python scripts/eval_case.py
+
+bench: eval
+	$(BIN)/python bench/startup.py --runs 5
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

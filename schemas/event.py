@@ -10,12 +10,15 @@ offsets and grounding status are computed by the service, never trusted.
 
 from __future__ import annotations
 
+from datetime import date as _date
+from datetime import time as _time
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = "1.0.0"
+QUOTE_MAX_CHARS = 600
 
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 Medium = Annotated[str, Field(min_length=1, max_length=600)]
@@ -41,7 +44,7 @@ class Evidence(Contract):
 
     quote: str = Field(
         min_length=1,
-        max_length=600,
+        max_length=QUOTE_MAX_CHARS,
         description="Copy, character for character, the shortest passage of the article "
         "that supports the field (a phrase or one sentence).",
     )
@@ -234,6 +237,29 @@ class EventTime(Grounded):
         "expression ('Monday', 'hier') was resolved against the publication date; "
         "'relative_unresolved' when it could not be resolved (no publication date).",
     )
+
+    @field_validator("date")
+    @classmethod
+    def _real_calendar_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = [int(part) for part in value.split("-")]
+            try:
+                _date(
+                    parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
+                )
+            except ValueError as exc:
+                raise ValueError(f"{value} is not a calendar date: {exc}") from None
+        return value
+
+    @field_validator("time")
+    @classmethod
+    def _real_clock_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                _time.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value} is not a clock time (00:00 to 23:59)") from None
+        return value
 
 
 class Offset(Contract):

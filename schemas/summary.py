@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from schemas.event import Contract, Event
 
-MAX_TEXT_CHARS = 200_000
+MAX_TEXT_CHARS = 10_000_000
+"""Hard bound of the contract; the service's own limit (`max_article_chars`) is lower."""
+
+
+def _iso_date_or_datetime(value: object) -> object:
+    """Only ISO 8601 text is a publication date (no Unix timestamps, no '2025')."""
+    if value is None or isinstance(value, date | datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("published_at must be an ISO 8601 date or date-time string")
+    text = value.strip()
+    with suppress(ValueError):
+        return date.fromisoformat(text)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            "published_at must be an ISO 8601 date (2025-01-09) or date-time "
+            "(2025-01-09T08:30:00+00:00)"
+        ) from None
+
+
+PublishedAt = Annotated[datetime | date | None, BeforeValidator(_iso_date_or_datetime)]
 
 
 class ArticleIn(Contract):
@@ -19,7 +43,7 @@ class ArticleIn(Contract):
     id: str | None = Field(default=None, max_length=200, description="The caller's id.")
     url: str | None = Field(default=None, max_length=2000)
     title: str | None = Field(default=None, max_length=1000)
-    published_at: datetime | date | None = Field(
+    published_at: PublishedAt = Field(
         default=None,
         description="Publication date or date-time; relative dates are resolved against it.",
     )
@@ -77,6 +101,7 @@ class WarningCode(StrEnum):
     FIGURE_NOT_IN_EVIDENCE = "figure_not_in_evidence"
     DATE_AFTER_PUBLICATION = "date_after_publication"
     RELATIVE_DATE_UNRESOLVED = "relative_date_unresolved"
+    DATE_CORRECTED = "date_corrected"
     PLACE_NOT_RESOLVED = "place_not_resolved"
     BROKEN_LINK = "broken_link"
     DUPLICATE_EVENT_ID = "duplicate_event_id"
@@ -105,6 +130,9 @@ class ExtractionMeta(Contract):
     schema_version: str
     attempts: int = Field(ge=1, description="Calls to the backend that answered.")
     reasks: int = Field(ge=0, description="Validation re-asks among those attempts.")
+    upstream_calls: int = Field(
+        ge=0, description="HTTP calls made for those attempts, retries of our policy included."
+    )
     input_tokens: int = Field(ge=0)
     output_tokens: int = Field(ge=0)
     latency_ms: float = Field(ge=0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -41,7 +40,11 @@ def serve(
 
     settings = _settings_or_exit()
     logs.configure(settings.log_level)
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    try:
+        application = create_app(settings)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
 
 
 @app.command()
@@ -73,16 +76,18 @@ def summarize(
     """Summarise one article and print the summary as JSON on stdout."""
     text = _read_source(source)
     try:
-        body = ArticleIn(
-            text=text,
-            id=article_id,
-            url=url,
-            title=title,
-            published_at=_parse_published(published_at),
-            language=language,
-            output_language=output_language,
-            source=outlet,
-            backend=backend,
+        body = ArticleIn.model_validate(
+            {
+                "text": text,
+                "id": article_id,
+                "url": url,
+                "title": title,
+                "published_at": published_at,
+                "language": language,
+                "output_language": output_language,
+                "source": outlet,
+                "backend": backend,
+            }
         )
     except ValidationError as exc:
         reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
@@ -98,7 +103,10 @@ async def _summarize(body: ArticleIn) -> EventSummary:
     settings = _settings_or_exit()
     if len(body.text) > settings.max_article_chars:
         _fail(f"the article is longer than {settings.max_article_chars} characters", EXIT_USAGE)
-    backends = build_backends(settings)
+    try:
+        backends = build_backends(settings)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
     try:
         return await Pipeline(settings, backends).summarize(Article.from_input(body), body.backend)
     except InputError as exc:
@@ -127,15 +135,6 @@ def _read_source(source: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         _fail(f"{source} is not UTF-8 text (byte {exc.start})", EXIT_USAGE)
-
-
-def _parse_published(value: str | None) -> datetime | date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
-    except ValueError:
-        _fail(f"--published-at {value!r} is not an ISO 8601 date or date-time", EXIT_USAGE)
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from schemas import Evidence, Grounding
-from schemas.event import Grounded
+from schemas.event import QUOTE_MAX_CHARS, Grounded
 
 FUZZY_MIN_SCORE = 90.0
 FUZZY_MIN_LENGTH = 12
@@ -42,33 +42,49 @@ class Located:
 
 
 class NormalizedText:
-    """A folded copy of a text with a map back to the original offsets."""
+    """A folded copy of a text with a map back to the original offsets.
+
+    Works on clusters (a character and the combining marks after it), so text in
+    decomposed form (NFD) folds to the same string as its composed form (NFC).
+    """
 
     def __init__(self, text: str) -> None:
         chars: list[str] = []
-        origin: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
         previous_space = True
-        for index, char in enumerate(text):
-            folded = unicodedata.normalize("NFC", char).translate(_FOLD)
+        for begin, end in _clusters(text):
+            folded = unicodedata.normalize("NFC", text[begin:end]).translate(_FOLD)
             if not folded:
                 continue
             if folded.isspace():
                 if previous_space:
                     continue
-                chars.append(" ")
-                origin.append(index)
+                folded = " "
                 previous_space = True
-                continue
-            for piece in folded.casefold():
+            else:
+                folded = folded.casefold()
+                previous_space = False
+            for piece in folded:
                 chars.append(piece)
-                origin.append(index)
-            previous_space = False
+                starts.append(begin)
+                ends.append(end)
         self.text = "".join(chars)
-        self.origin = origin
+        self.origin = starts
+        self._ends = ends
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original `[start, end)` of the normalised slice `[start, end)`."""
-        return self.origin[start], self.origin[end - 1] + 1
+        return self.origin[start], self._ends[end - 1]
+
+
+def _clusters(text: str) -> Iterator[tuple[int, int]]:
+    """`[begin, end)` of each base character with the combining marks that follow it."""
+    begin = 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or not unicodedata.combining(text[index]):
+            yield begin, index
+            begin = index
 
 
 def fold(text: str) -> str:
@@ -135,8 +151,11 @@ def ground_evidence(evidence: Evidence, locator: Locator) -> Evidence:
     located = locator.locate(evidence.quote)
     if located is None:
         return Evidence(quote=evidence.quote, grounding=Grounding.UNGROUNDED)
+    found = locator.text[located.start : located.end]
     return Evidence(
-        quote=locator.text[located.start : located.end],
+        # The passage itself, so that quote == text[start:end]; a passage padded past the
+        # contract's bound by runs of white space keeps the quote as given.
+        quote=found if len(found) <= QUOTE_MAX_CHARS else evidence.quote,
         start=located.start,
         end=located.end,
         grounding=located.grounding,

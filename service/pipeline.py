@@ -38,6 +38,9 @@ from service.validate import Issue, check_draft
 
 log = logging.getLogger(__name__)
 
+MAX_WARNINGS = 500
+DEFAULT_OUTPUT_TOKENS = 4096
+
 
 @dataclass
 class _Attempts:
@@ -89,25 +92,20 @@ class Pipeline:
         for name in chain:
             backend = self.backends[name]
             try:
-                summary = await self._run_backend(backend, article, prompt, deadline, started)
+                return await self._run_backend(backend, article, prompt, deadline, started, failed)
             except (BackendError, ExtractionFailed) as exc:
+                # Provider messages may quote the article: log the kind of failure only.
                 log.warning(
                     "backend failed",
-                    extra={"backend": name, "error_code": exc.code, "reason": str(exc)},
+                    extra={
+                        "backend": name,
+                        "error_code": exc.code,
+                        "upstream_status": getattr(exc, "status", None),
+                        "attempts": exc.attempts,
+                    },
                 )
                 failed.append(name)
                 last_error = exc
-                continue
-            if failed:
-                summary.extraction.backends_failed = failed
-                summary.warnings.insert(
-                    0,
-                    SummaryWarning(
-                        code=WarningCode.BACKEND_FALLBACK,
-                        message=f"answered by {name!r} after {', '.join(failed)} failed",
-                    ),
-                )
-            return summary
         assert last_error is not None  # the chain is never empty
         raise last_error
 
@@ -118,6 +116,7 @@ class Pipeline:
         prompt: RenderedPrompt,
         deadline: float,
         started: float,
+        failed_before: list[str],
     ) -> EventSummary:
         spent = _Attempts()
         feedback: tuple[str, ...] = ()
@@ -129,7 +128,7 @@ class Pipeline:
             request = ExtractionRequest(
                 article=article,
                 prompt=prompt,
-                max_output_tokens=_output_tokens(backend),
+                max_output_tokens=self._output_tokens(backend),
                 feedback=feedback,
                 previous_output=spent.last_output,
                 deadline=deadline,
@@ -138,13 +137,18 @@ class Pipeline:
             if feedback:
                 spent.reasks += 1
             try:
-                raw = await backend.extract(request)
+                raw = await _call(backend, request)
             except InvalidOutput as exc:
                 spent.usage.add(exc.usage)
                 spent.errors = exc.errors
                 spent.last_output = exc.raw
                 feedback = tuple(exc.errors)
                 continue
+            except BackendError as exc:
+                spent.usage.calls += exc.attempts
+                if result is None:
+                    raise
+                break  # a re-ask failed: the checked earlier answer stands, with its flags
             spent.usage.add(raw.usage)
             checked, issues = check_draft(raw.draft, article)
             result = (raw, issues, checked)
@@ -163,7 +167,19 @@ class Pipeline:
                 last_output=spent.last_output,
             )
         raw, issues, checked = result
-        return self._assemble(backend, article, prompt, raw, issues, checked, spent, started)
+        summary = self._assemble(backend, article, prompt, raw, issues, checked, spent, started)
+        if failed_before:
+            summary.extraction.backends_failed = list(failed_before)
+            fallback = SummaryWarning(
+                code=WarningCode.BACKEND_FALLBACK,
+                message=f"answered by {backend.name!r} after {', '.join(failed_before)} failed",
+            )
+            summary.warnings = [fallback, *summary.warnings][:MAX_WARNINGS]
+        return summary
+
+    def _output_tokens(self, backend: Backend) -> int:
+        config = self.settings.backends.get(backend.name)
+        return config.max_output_tokens if config is not None else DEFAULT_OUTPUT_TOKENS
 
     def _budget_left(self, usage: Usage) -> bool:
         return usage.input_tokens + usage.output_tokens < self.settings.max_tokens_per_request
@@ -193,7 +209,7 @@ class Pipeline:
             summary=checked.summary,
             language=checked.language,
             events=checked.events,
-            warnings=warnings[:500],
+            warnings=warnings[:MAX_WARNINGS],
             article=ArticleMeta(
                 id=article.id,
                 content_sha256=article.sha256,
@@ -211,6 +227,7 @@ class Pipeline:
                 schema_version=SCHEMA_VERSION,
                 attempts=spent.calls,
                 reasks=spent.reasks,
+                upstream_calls=spent.usage.calls,
                 input_tokens=spent.usage.input_tokens,
                 output_tokens=spent.usage.output_tokens,
                 latency_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -218,7 +235,17 @@ class Pipeline:
         )
 
 
-def _output_tokens(backend: Backend) -> int:
-    config = getattr(backend, "config", None)
-    value = getattr(config, "max_output_tokens", 4096)
-    return int(value)
+async def _call(backend: Backend, request: ExtractionRequest) -> RawExtraction:
+    """One backend call; a bug inside a backend becomes a BackendError so the chain moves on."""
+    try:
+        return await backend.extract(request)
+    except (SummarizerError, asyncio.CancelledError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the backend's own defect, reported by type only
+        log.error(
+            "backend raised an unexpected error",
+            extra={"backend": backend.name, "error_type": type(exc).__name__},
+        )
+        raise BackendError(
+            f"unexpected {type(exc).__name__} inside the backend", backend=backend.name
+        ) from exc

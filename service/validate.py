@@ -131,29 +131,39 @@ def _numbers_written(figure: Figure, language: str) -> set[int]:
 
 
 def _check_when(event: Event, path: str, published: date | None) -> list[Issue]:
+    """Dates must not be invented, guessed or later than the publication."""
     when = event.when
     where = f"{path}.when"
-    if when.derivation is DateDerivation.RELATIVE_RESOLVED and published is None:
+    derivation = when.derivation
+    if derivation is DateDerivation.RELATIVE_RESOLVED and published is None:
         when.date = None
         when.derivation = DateDerivation.RELATIVE_UNRESOLVED
-        return [
-            Issue(WarningCode.RELATIVE_DATE_UNRESOLVED, "a relative date cannot be resolved "
-                  "without a publication date; the date was removed", where, hard=True)
-        ]  # fmt: skip
-    if when.derivation is DateDerivation.RELATIVE_UNRESOLVED and when.date is not None:
+        message = "a relative date cannot be resolved without a publication date; removed"
+        return [_repaired(WarningCode.RELATIVE_DATE_UNRESOLVED, where, message)]
+    if derivation in (DateDerivation.RELATIVE_UNRESOLVED, DateDerivation.UNKNOWN) and when.date:
         when.date = None
-        return [
-            Issue(WarningCode.RELATIVE_DATE_UNRESOLVED, "an unresolved relative date must not "
-                  "carry a date; the date was removed", where, hard=True)
-        ]  # fmt: skip
+        message = f"a date marked {derivation.value!r} must not carry a date; it was removed"
+        return [_repaired(WarningCode.DATE_CORRECTED, where, message)]
+    if derivation is DateDerivation.PUBLICATION_DATE:
+        expected = published.isoformat() if published is not None else None
+        if when.date != expected:
+            when.date = expected
+            return [_repaired(WarningCode.DATE_CORRECTED, where, "a date taken from the "
+                              f"publication date must equal it ({expected or 'unknown'}); it was "
+                              "corrected")]  # fmt: skip
     if when.date is None or published is None:
         return []
-    if when.date[:10] > published.isoformat()[: len(when.date)]:
+    if when.date > published.isoformat()[: len(when.date)]:
         return [
             Issue(WarningCode.DATE_AFTER_PUBLICATION, f"event date {when.date} is after the "
                   f"publication date {published.isoformat()}", where, hard=True)
         ]  # fmt: skip
     return []
+
+
+def _repaired(code: WarningCode, path: str, message: str) -> Issue:
+    """A finding the service has already corrected: reported, not worth a re-ask."""
+    return Issue(code, message, path, hard=False)
 
 
 def _check_links(event: Event, path: str, known_ids: list[str]) -> list[Issue]:

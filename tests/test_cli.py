@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
+import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
@@ -41,7 +47,7 @@ def test_bad_inputs_exit_2_with_a_reason(tmp_path: Path) -> None:
         (str(empty),): "invalid article",
         (str(binary),): "not UTF-8",
         (str(tmp_path / "missing.txt"),): "cannot read",
-        (str(SAMPLE), "--published-at", "hier"): "not an ISO 8601",
+        (str(SAMPLE), "--published-at", "hier"): "ISO 8601",
         (str(SAMPLE), "--backend", "nope"): "unknown backend",
     }
     for args, reason in cases.items():
@@ -49,3 +55,51 @@ def test_bad_inputs_exit_2_with_a_reason(tmp_path: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert reason in result.stderr, (args, result.stderr)
         assert result.stdout == ""
+
+
+def test_a_backend_without_its_key_is_a_usage_error_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_BACKENDS", '{"gpt": {"kind": "openai", "model": "gpt-4o"}}')
+    monkeypatch.setenv("SUMMARIZER_CHAIN", '["gpt"]')
+    result = runner.invoke(app, ["summarize", str(SAMPLE)])
+    assert result.exit_code == 2
+    assert "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_starts_with_the_offline_backend_and_says_how_to_switch(tmp_path: Path) -> None:
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "summarizer"), "serve", "--port", str(port)],
+            stderr=sink,
+            stdout=sink,
+        )
+    try:
+        health = _wait_for(f"http://127.0.0.1:{port}/healthz")
+        assert health == {"status": "ok", "version": "0.1.0"}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    messages = " ".join(line["message"] for line in lines)
+    assert "offline backend only" in messages and "SUMMARIZER_BACKENDS" in messages
+    assert any(line.get("default_chain") == ["offline"] for line in lines)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(url: str) -> object:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return httpx.get(url, timeout=2).json()
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

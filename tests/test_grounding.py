@@ -85,3 +85,20 @@ def test_a_respaced_quote_maps_to_a_span_with_the_same_folded_text(parts: list[s
     assert located is not None
     span = text[located.start : located.end]
     assert NormalizedText(span).text.strip() == NormalizedText(quote).text.strip()
+
+
+def test_decomposed_text_grounds_a_composed_quote_with_offsets_on_the_clusters() -> None:
+    text = "Les forces arme\u0301es ont riposte\u0301 a\u0300 l'attaque."
+    located = Locator(text).locate("forces armées ont riposté")
+    assert located is not None and located.grounding is Grounding.NORMALIZED
+    assert text[located.start : located.end] == "forces arme\u0301es ont riposte\u0301"
+
+
+def test_a_passage_padded_with_white_space_never_breaks_the_quote_bound() -> None:
+    words = ["mot"] * 120
+    text = (" " * 20).join(words)
+    quote = " ".join(words)
+    evidence = ground_evidence(Evidence(quote=quote), Locator(text))
+    assert evidence.grounding is Grounding.NORMALIZED
+    assert (evidence.start, evidence.end) == (0, len(text))
+    assert evidence.quote == quote

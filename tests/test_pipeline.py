@@ -8,7 +8,8 @@ import pytest
 
 from schemas import EventLink, EventTime, Grounding, LinkRelation, WarningCode
 from service.article import Article
-from service.config import Settings
+from service.backends.base import ExtractionRequest, RawExtraction
+from service.config import BackendConfig, Settings
 from service.errors import BackendError, BackendUnavailable, DeadlineExceeded, ExtractionFailed
 from service.pipeline import Pipeline
 from tests.support.fakes import ARTICLE, ScriptedBackend, draft, invalid
@@ -147,3 +148,62 @@ async def test_an_unknown_date_needs_no_quote_but_a_stated_one_does() -> None:
     assert [w.path for w in summary.warnings if w.code is WarningCode.UNGROUNDED] == [
         "events[0].when"
     ]
+
+
+async def test_a_date_claimed_from_the_publication_must_be_the_publication_date() -> None:
+    invented = draft()
+    invented.events[0].when = EventTime(date="2024-12-25", derivation="publication_date")
+    summary = await pipeline(ScriptedBackend([invented])).summarize(ARTICLE_IN)
+    assert summary.events[0].when.date == "2025-03-04"
+    assert [w.code for w in summary.warnings] == [WarningCode.DATE_CORRECTED]
+    unknown = draft()
+    unknown.events[0].when = EventTime(date="2024-12-25", derivation="unknown")
+    summary = await pipeline(ScriptedBackend([unknown])).summarize(ARTICLE_IN)
+    assert summary.events[0].when.date is None
+
+
+async def test_configured_max_output_tokens_reaches_the_backend() -> None:
+    backend = ScriptedBackend([draft()], name="gpt")
+    gpt = BackendConfig(kind="openai", model="m", max_output_tokens=1000)
+    settings = Settings(backends={"gpt": gpt}, chain=["gpt"])
+    await Pipeline(settings, {"gpt": backend}).summarize(ARTICLE_IN)  # type: ignore[dict-item]
+    assert backend.requests[0].max_output_tokens == 1000
+
+
+async def test_a_failed_reask_keeps_the_checked_first_answer_with_its_flags() -> None:
+    flawed = draft()
+    flawed.events[0].figures[0].value = 21
+    backend = ScriptedBackend(
+        [flawed, BackendError("HTTP 503", backend="scripted", status=503, attempts=3)]
+    )
+    summary = await pipeline(backend, max_attempts=3).summarize(ARTICLE_IN)
+    assert len(backend.requests) == 2
+    assert summary.extraction.attempts == 2 and summary.extraction.upstream_calls == 4
+    codes = [w.code for w in summary.warnings]
+    assert WarningCode.FIGURE_NOT_IN_EVIDENCE in codes
+    assert WarningCode.VALIDATION_ERRORS_REMAIN in codes
+
+
+class _Broken(ScriptedBackend):
+    async def extract(self, request: ExtractionRequest) -> RawExtraction:
+        self.requests.append(request)
+        raise KeyError("a defect inside the backend")
+
+
+async def test_a_defect_inside_one_backend_hands_over_to_the_next() -> None:
+    broken = _Broken([], name="broken")
+    summary = await pipeline(broken, ScriptedBackend([draft()], name="next")).summarize(ARTICLE_IN)
+    assert summary.extraction.backend == "next"
+    assert summary.extraction.backends_failed == ["broken"]
+    with pytest.raises(BackendError, match="unexpected KeyError"):
+        await pipeline(_Broken([], name="broken")).summarize(ARTICLE_IN)
+
+
+async def test_a_request_may_pick_any_configured_backend() -> None:
+    first, second = (
+        ScriptedBackend([draft()], name="first"),
+        ScriptedBackend([draft()], name="second"),
+    )
+    summary = await pipeline(first, second).summarize(ARTICLE_IN, "second")
+    assert summary.extraction.backend == "second"
+    assert (len(first.requests), len(second.requests)) == (0, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -20,6 +21,8 @@ from service.errors import (
     NotFound,
     SummarizerError,
 )
+
+log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
 TYPE_BASE = "https://newsroom-summarizer.dev/problems/"
@@ -126,3 +129,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(SummarizerError)
     async def _service(_: Request, exc: SummarizerError) -> JSONResponse:
         return error_response(exc)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # A defect, not bad input: logged by type only (messages may quote the article).
+        log.error("unexpected error", extra={"error_type": type(exc).__name__})
+        return problem(500, "internal_error", "Internal error", "the service failed unexpectedly")

@@ -1,5 +1,9 @@
 """Shared plumbing of the LLM backends: key, messages, one instructor call, outcome mapping.
 
+`InstructorBackend` is the common base of the 'openai' and 'anthropic' kinds: it builds
+the instructor client from the provider SDK (subclasses say how), holds the pooled HTTP
+client, and runs each extraction through `LLMCall`.
+
 Each `extract` makes exactly one instructor call per HTTP attempt, with instructor's
 `max_retries=0` (instructor counts *retries after* the first attempt: 0 means one call,
 no self-re-ask). Our retry layer (`retry.py`) repeats failed HTTP attempts; the pipeline
@@ -14,8 +18,9 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+import httpx
 from instructor import AsyncInstructor
 from instructor.core import IncompleteOutputException, InstructorRetryException
 from instructor.core.hooks import HookName, Hooks
@@ -70,6 +75,15 @@ class Completion:
 
 
 ReadCompletion = Callable[[Any], Completion]
+
+
+def read_usage(response: Any, input_field: str, output_field: str) -> Usage:
+    """Token counts of a provider response's `usage` object (zero where absent)."""
+    usage = getattr(response, "usage", None)
+    return Usage(
+        input_tokens=getattr(usage, input_field, 0) or 0,
+        output_tokens=getattr(usage, output_field, 0) or 0,
+    )
 
 
 def validation_errors(exc: ValidationError) -> list[str]:
@@ -198,6 +212,61 @@ class LLMCall:
             usage.output_tokens,
         )
         return RawExtraction(draft=draft, model=answer.model or self.config.model, usage=usage)
+
+
+class InstructorBackend:
+    """Base of the LLM backends: one provider SDK client, wrapped by instructor.
+
+    Subclasses set `kind` and `transient` (the SDK's connection/timeout error types) and
+    implement `_instructor` (build the SDK client and wrap it), `_read` (read a raw
+    completion) and `extract` (the provider's message layout).
+    """
+
+    kind: str
+    transient: ClassVar[tuple[type[BaseException], ...]] = ()
+
+    def __init__(
+        self,
+        name: str,
+        config: BackendConfig,
+        http_client: httpx.AsyncClient,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.name = name
+        self.model = config.model
+        self.max_output_tokens = config.max_output_tokens
+        self._http = http_client
+        api_key = resolve_api_key(name, config)
+        self._call = LLMCall(
+            name=name,
+            config=config,
+            client=self._instructor(config, http_client, api_key),
+            read=self._read,
+            transient=self.transient,
+            sleep=sleep,
+            rng=rng,
+        )
+        quiet_library_logs()
+
+    def _instructor(
+        self, config: BackendConfig, http_client: httpx.AsyncClient, api_key: str
+    ) -> AsyncInstructor:
+        """The instructor client over the provider SDK, built with `max_retries=0`."""
+        raise NotImplementedError
+
+    def _read(self, completion: Any) -> Completion:
+        """What the provider's raw completion says."""
+        raise NotImplementedError
+
+    async def extract(self, request: ExtractionRequest) -> RawExtraction:
+        """Return a schema-valid draft, or raise BackendError / InvalidOutput."""
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Close the pooled HTTP client this backend was given."""
+        await self._http.aclose()
 
 
 class _DropRecords(logging.Filter):

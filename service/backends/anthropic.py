@@ -9,26 +9,17 @@ HTTP failures (429, 529 overloaded, 5xx, timeouts) go through `retry.py`.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import random
 from typing import Any
 
 import anthropic
 import httpx
 import instructor
+from instructor import AsyncInstructor
 
-from service.backends._llm import (
-    Completion,
-    LLMCall,
-    conversation,
-    quiet_library_logs,
-    resolve_api_key,
-)
+from service.backends._llm import Completion, InstructorBackend, conversation, read_usage
 from service.backends.base import Backend, ExtractionRequest, RawExtraction, register_kind
-from service.backends.retry import Sleep
 from service.config import BackendConfig
-from service.errors import Usage
 
 EMPTY_ANSWER = "(no answer)"
 """Stands in for an empty previous answer: the API refuses empty text blocks."""
@@ -36,11 +27,7 @@ EMPTY_ANSWER = "(no answer)"
 
 def read_message(message: Any) -> Completion:
     """Model, usage, raw answer, refusal and truncation of a Messages API response."""
-    usage = getattr(message, "usage", None)
-    tokens = Usage(
-        input_tokens=getattr(usage, "input_tokens", 0) or 0,
-        output_tokens=getattr(usage, "output_tokens", 0) or 0,
-    )
+    tokens = read_usage(message, "input_tokens", "output_tokens")
     blocks = getattr(message, "content", None) or []
     tool_inputs = [b.input for b in blocks if getattr(b, "type", None) == "tool_use"]
     text = "".join(getattr(b, "text", "") for b in blocks if getattr(b, "type", None) == "text")
@@ -56,51 +43,33 @@ def read_message(message: Any) -> Completion:
     )
 
 
-class AnthropicBackend:
+class AnthropicBackend(InstructorBackend):
     """Structured extraction through Anthropic's Messages API and instructor."""
 
     kind = "anthropic"
+    transient = (anthropic.APIConnectionError,)  # APITimeoutError is one
 
-    def __init__(
-        self,
-        name: str,
-        config: BackendConfig,
-        http_client: httpx.AsyncClient,
-        *,
-        sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.name = name
-        self.model = config.model
-        self._http = http_client
+    def _instructor(
+        self, config: BackendConfig, http_client: httpx.AsyncClient, api_key: str
+    ) -> AsyncInstructor:
         sdk = anthropic.AsyncAnthropic(
-            api_key=resolve_api_key(name, config),
+            api_key=api_key,
             base_url=config.base_url,
             max_retries=0,
             timeout=config.timeout_s,
             http_client=http_client,
         )
-        self._call = LLMCall(
-            name=name,
-            config=config,
-            # Mode.TOOLS with an Anthropic client is instructor 1.17's ANTHROPIC_TOOLS (that
-            # name is deprecated and warns).
-            client=instructor.from_anthropic(sdk, mode=instructor.Mode.TOOLS),
-            read=read_message,
-            transient=(anthropic.APIConnectionError,),  # APITimeoutError is one
-            sleep=sleep,
-            rng=rng,
-        )
-        quiet_library_logs()
+        # Mode.TOOLS with an Anthropic client is instructor 1.17's ANTHROPIC_TOOLS (that
+        # name is deprecated and warns).
+        return instructor.from_anthropic(sdk, mode=instructor.Mode.TOOLS)
+
+    def _read(self, completion: Any) -> Completion:
+        return read_message(completion)
 
     async def extract(self, request: ExtractionRequest) -> RawExtraction:
         """The user turn (plus the previous answer and errors on a re-ask); system apart."""
         messages = conversation(request, empty_answer=EMPTY_ANSWER)
         return await self._call.extract(request, messages, system=request.prompt.system)
-
-    async def aclose(self) -> None:
-        """Close the pooled HTTP client this backend was given."""
-        await self._http.aclose()
 
 
 @register_kind("anthropic")

@@ -14,25 +14,16 @@ budget. HTTP failures go through `retry.py`.
 
 from __future__ import annotations
 
-import asyncio
-import random
 from typing import Any
 
 import httpx
 import instructor
 import openai
+from instructor import AsyncInstructor
 
-from service.backends._llm import (
-    Completion,
-    LLMCall,
-    conversation,
-    quiet_library_logs,
-    resolve_api_key,
-)
+from service.backends._llm import Completion, InstructorBackend, conversation, read_usage
 from service.backends.base import Backend, ExtractionRequest, RawExtraction, register_kind
-from service.backends.retry import Sleep
 from service.config import BackendConfig
-from service.errors import Usage
 
 MODES = {
     "tools": instructor.Mode.TOOLS,
@@ -43,11 +34,7 @@ MODES = {
 
 def read_chat_completion(completion: Any) -> Completion:
     """Model, usage, raw answer text, refusal and truncation of a chat completion."""
-    usage = getattr(completion, "usage", None)
-    tokens = Usage(
-        input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-        output_tokens=getattr(usage, "completion_tokens", 0) or 0,
-    )
+    tokens = read_usage(completion, "prompt_tokens", "completion_tokens")
     choices = getattr(completion, "choices", None) or []
     if not choices:
         return Completion(model=getattr(completion, "model", None), usage=tokens)
@@ -67,25 +54,17 @@ def read_chat_completion(completion: Any) -> Completion:
     )
 
 
-class OpenAIBackend:
+class OpenAIBackend(InstructorBackend):
     """Structured extraction through the OpenAI chat completions API and instructor."""
 
     kind = "openai"
+    transient = (openai.APIConnectionError,)  # APITimeoutError is one
 
-    def __init__(
-        self,
-        name: str,
-        config: BackendConfig,
-        http_client: httpx.AsyncClient,
-        *,
-        sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.name = name
-        self.model = config.model
-        self._http = http_client
+    def _instructor(
+        self, config: BackendConfig, http_client: httpx.AsyncClient, api_key: str
+    ) -> AsyncInstructor:
         sdk = openai.AsyncOpenAI(
-            api_key=resolve_api_key(name, config),
+            api_key=api_key,
             base_url=config.base_url,
             max_retries=0,
             timeout=config.timeout_s,
@@ -93,25 +72,15 @@ class OpenAIBackend:
             # intercept and which the app pools per backend (DESIGN.md, Known traps).
             http_client=http_client,  # type: ignore[arg-type]
         )
-        self._call = LLMCall(
-            name=name,
-            config=config,
-            client=instructor.from_openai(sdk, mode=MODES[config.mode]),
-            read=read_chat_completion,
-            transient=(openai.APIConnectionError,),  # APITimeoutError is one
-            sleep=sleep,
-            rng=rng,
-        )
-        quiet_library_logs()
+        return instructor.from_openai(sdk, mode=MODES[config.mode])
+
+    def _read(self, completion: Any) -> Completion:
+        return read_chat_completion(completion)
 
     async def extract(self, request: ExtractionRequest) -> RawExtraction:
         """System and user messages (plus the previous answer and errors on a re-ask)."""
         messages = [{"role": "system", "content": request.prompt.system}, *conversation(request)]
         return await self._call.extract(request, messages)
-
-    async def aclose(self) -> None:
-        """Close the pooled HTTP client this backend was given."""
-        await self._http.aclose()
 
 
 @register_kind("openai")

@@ -4,9 +4,15 @@ Retried: connection errors and timeouts, HTTP 408, 409, 429 and 5xx (Anthropic's
 included), with capped exponential backoff and full jitter. A `retry-after-ms` or
 `retry-after` header (seconds or an HTTP date) is honoured up to
 `RetryPolicy.max_retry_after_s`; a longer one fails fast with `BackendUnavailable`.
-Never retried: every other 4xx (400, 401, 403, 404, 422 ...). No sleep ever runs past
-the request's deadline. Anything that is not an HTTP failure (e.g. `InvalidOutput`)
-passes through untouched: validation re-asks belong to the pipeline.
+Never retried, because a repeat cannot succeed: every other 4xx (400, 401, 403, 404,
+422 ...), 501 (not implemented), and a 429 whose error code is "insufficient_quota"
+(OpenAI's answer to an account without credit: a billing matter, not a rate limit).
+
+No sleep ever runs past the request's deadline, and no attempt outlives it: once the
+deadline is reached (before a call, instead of a backoff, or during an attempt) we raise
+`DeadlineExceeded`, which is not a `BackendError`: the request's time is over, so the
+pipeline stops rather than trying the next backend. Anything that is not an HTTP failure
+(e.g. `InvalidOutput`) passes through untouched: validation re-asks belong to the pipeline.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import Any, TypeVar
 import httpx
 
 from service.config import RetryPolicy
-from service.errors import BackendError, BackendUnavailable
+from service.errors import BackendError, BackendUnavailable, DeadlineExceeded
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
@@ -31,6 +37,10 @@ Sleep = Callable[[float], Awaitable[None]]
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
+NEVER_RETRIED_STATUS = frozenset({501})
+"""Server errors that a repeat cannot fix: the server does not implement the request."""
+QUOTA_CODES = frozenset({"insufficient_quota"})
+"""Provider error codes of a 429 that is a billing matter, not a rate limit."""
 DEADLINE_EXCEEDED = "deadline exceeded"
 
 
@@ -95,7 +105,31 @@ def _status_of(exc: BaseException) -> tuple[int, Mapping[str, str]] | None:
     return None
 
 
+def _error_field(exc: BaseException, name: str) -> Any:
+    """A field of the provider's error object, whether `body` is the envelope or its inside."""
+    body: Any = getattr(exc, "body", None)
+    if not isinstance(body, dict):
+        return None
+    inner = body.get("error", body)
+    return inner.get(name) if isinstance(inner, dict) else None
+
+
+def _quota_exhausted(status: int, exc: BaseException) -> bool:
+    """A 429 saying the account has no quota left (OpenAI's "insufficient_quota")."""
+    if status != 429:
+        return False
+    return bool({_error_field(exc, "code"), _error_field(exc, "type")} & QUOTA_CODES)
+
+
+def _retryable_status(status: int, exc: BaseException) -> bool:
+    if status in NEVER_RETRIED_STATUS or _quota_exhausted(status, exc):
+        return False
+    return status in RETRYABLE_STATUS or status >= 500
+
+
 def _non_retryable_message(status: int, key_env: str | None, exc: BaseException) -> str:
+    if _quota_exhausted(status, exc):
+        return "quota exhausted: the account has no credit left; check its plan and billing"
     if status == 401:
         where = f"${key_env}" if key_env else "the backend's api_key_env"
         return f"authentication failed: check the API key in {where}"
@@ -104,7 +138,10 @@ def _non_retryable_message(status: int, key_env: str | None, exc: BaseException)
     if status == 404:
         return "not found: check the model name and base_url"
     detail = _provider_message(exc)
-    what = "request rejected" if 400 <= status < 500 else "unexpected response"
+    if status == 501:
+        what = "not implemented by the server: check base_url and mode"
+    else:
+        what = "request rejected" if 400 <= status < 500 else "unexpected response"
     return f"{what}: {detail}" if detail else what
 
 
@@ -131,7 +168,7 @@ def _classify(
     status_headers = _status_of(exc)
     if status_headers is not None:
         status, headers = status_headers
-        if status in RETRYABLE_STATUS or status >= 500:
+        if _retryable_status(status, exc):
             return _Failure(exc, status, parse_retry_after(headers))
         raise BackendError(
             _non_retryable_message(status, key_env, exc),
@@ -161,21 +198,22 @@ async def call_with_retries(
     """Await `fn()` under the policy; return its result and the attempts used.
 
     `transient` adds SDK connection/timeout exception types to retry (httpx's transport
-    errors always are). `deadline` is a `clock()` value; each attempt is also bounded by it.
+    errors always are). `deadline` is a `clock()` value; each attempt is also bounded by
+    it, and reaching it raises `DeadlineExceeded`.
     """
     rng = rng or random.Random()
     last: _Failure | None = None
     for attempt in range(1, policy.max_attempts + 1):
         remaining = None if deadline is None else deadline - clock()
         if remaining is not None and remaining <= 0:
-            raise _deadline_error(backend, attempt - 1, last)
+            raise _deadline_error(backend, attempt - 1, last) from (last.exc if last else None)
         try:
             async with asyncio.timeout(remaining):
                 return await fn(), attempt
         except TimeoutError as exc:
-            if remaining is not None and deadline is not None and clock() >= deadline:
-                raise _deadline_error(backend, attempt, last) from exc
             failure = _Failure(exc, None, None)
+            if deadline is not None and clock() >= deadline:
+                raise _deadline_error(backend, attempt, failure) from exc
         except Exception as exc:
             classified = _classify(
                 exc, transient, backend=backend, key_env=key_env, attempt=attempt
@@ -226,12 +264,10 @@ async def call_with_retries(
     ) from last.exc
 
 
-def _deadline_error(backend: str, attempts: int, last: _Failure | None) -> BackendError:
-    return BackendError(
-        DEADLINE_EXCEEDED,
-        backend=backend,
-        status=None,
-        attempts=attempts,
-        retryable=False,
-        original=last.exc if last else None,
-    )
+def _deadline_error(backend: str, attempts: int, last: _Failure | None) -> DeadlineExceeded:
+    """The request's deadline is reached: say which backend, how far it got and why."""
+    message = f"{backend}: {DEADLINE_EXCEEDED} after {attempts} attempt(s)"
+    if last is not None:
+        status = f", HTTP {last.status}" if last.status is not None else ""
+        message += f" (last: {last.describe()}{status})"
+    return DeadlineExceeded(message)

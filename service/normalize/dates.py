@@ -16,6 +16,12 @@ is deterministic. Decisions:
   when impossible. Absolute dates after publication are reported; the validator warns.
 - A time attaches to the date next to it ("8 janvier 2025, vers 17h30"); "vers",
   "around", "about" make it approximate.
+- Mentions never overlap: of two overlapping candidates (or a date whose attached time
+  runs into the next date, "8 janvier 5:30 mars"), the earliest-starting, then the
+  longest, is kept.
+- Arithmetic that leaves the calendar (a publication date of 0001-01-01 and "hier", or
+  an inferred year before year 1) never raises: the mention stays, with date None and
+  derivation "relative_unresolved".
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import re
 from dataclasses import dataclass
 
 from service.normalize.dates_vocab import SMALL_NUMBERS, RelativeRule, Vocabulary, vocabulary
-from service.normalize.textutil import fold
+from service.normalize.textutil import disjoint, fold
 
 DAY, WEEK, MONTH, YEAR = "day", "week", "month", "year"
 STATED, RESOLVED, UNRESOLVED = "stated", "relative_resolved", "relative_unresolved"
@@ -148,10 +154,11 @@ def _month_number(vocab: Vocabulary, name: str) -> int | None:
     return vocab.months.get(key) or vocab.months.get(fold(key))
 
 
-def _infer_year(month: int, day: int, published: dt.date) -> int:
-    return (
-        published.year if (month, day) <= (published.month, published.day) else published.year - 1
-    )
+def _infer_year(month: int, day: int, published: dt.date) -> int | None:
+    """The year putting the day on or before `published`; None before year 1."""
+    if (month, day) <= (published.month, published.day):
+        return published.year
+    return published.year - 1 if published.year > dt.MINYEAR else None
 
 
 def _iso_day(year: int, month: int, day: int) -> str | None:
@@ -205,21 +212,37 @@ def _absolute(
     return _Found(start, end, iso, DAY, STATED, approx) if iso else None
 
 
-def _months_back(published: dt.date, months: int) -> str:
-    index = published.year * 12 + published.month - 1 - months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+def _in_calendar(year: int) -> bool:
+    return dt.MINYEAR <= year <= dt.MAXYEAR
 
 
-def _resolve(unit: str, amount: int, published: dt.date) -> tuple[str, str]:
-    """(date, precision) `amount` units before the publication date."""
+def _days_back(day: dt.date, days: int) -> dt.date | None:
+    """`day` moved `days` back (forward when negative); None outside the calendar."""
+    try:
+        return day - dt.timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+def _months_back(published: dt.date, months: int) -> str | None:
+    year, month = divmod(published.year * 12 + published.month - 1 - months, 12)
+    return f"{year:04d}-{month + 1:02d}" if _in_calendar(year) else None
+
+
+def _resolve(unit: str, amount: int, published: dt.date) -> str | None:
+    """The date `amount` units before publication, at the unit's precision; None when
+    that leaves the calendar."""
     if unit == DAY:
-        return (published - dt.timedelta(days=amount)).isoformat(), DAY
+        day = _days_back(published, amount)
+        return day.isoformat() if day else None
     if unit == WEEK:
-        day = published - dt.timedelta(weeks=amount)
-        return (day - dt.timedelta(days=day.weekday())).isoformat(), WEEK
+        day = _days_back(published, 7 * amount)
+        monday = _days_back(day, day.weekday()) if day else None
+        return monday.isoformat() if monday else None
     if unit == MONTH:
-        return _months_back(published, amount), MONTH
-    return f"{published.year - amount:04d}", YEAR
+        return _months_back(published, amount)
+    year = published.year - amount
+    return f"{year:04d}" if _in_calendar(year) else None
 
 
 def _relative(rule: RelativeRule, match: re.Match[str], published: dt.date | None) -> _Found:
@@ -230,11 +253,10 @@ def _relative(rule: RelativeRule, match: re.Match[str], published: dt.date | Non
         word = match["n"].casefold()
         amount = int(word) if word.isdigit() else SMALL_NUMBERS.get(word, 1)
         approx = word in ("several", "plusieurs", "quelques")
-    precision = DAY if rule.unit == DAY else rule.unit
-    if published is None:
-        return _Found(start, end, None, precision, UNRESOLVED, approx)
-    date, precision = _resolve(rule.unit, amount, published)
-    return _Found(start, end, date, precision, RESOLVED, approx)
+    date = _resolve(rule.unit, amount, published) if published is not None else None
+    if date is None:
+        return _Found(start, end, None, rule.unit, UNRESOLVED, approx)
+    return _Found(start, end, date, rule.unit, RESOLVED, approx)
 
 
 def _weekday(match: re.Match[str], vocab: Vocabulary, published: dt.date | None) -> _Found | None:
@@ -243,14 +265,15 @@ def _weekday(match: re.Match[str], vocab: Vocabulary, published: dt.date | None)
     if weekday is None:
         return None
     start, end = match.span()
-    if published is None:
+    day = None
+    if published is not None:
+        back = (published.weekday() - weekday) % 7
+        if back == 0 and match.groupdict().get("last"):
+            back = 7
+        day = _days_back(published, back)
+    if day is None:
         return _Found(start, end, None, DAY, UNRESOLVED, False)
-    back = (published.weekday() - weekday) % 7
-    if back == 0 and match.groupdict().get("last"):
-        back = 7
-    return _Found(
-        start, end, (published - dt.timedelta(days=back)).isoformat(), DAY, RESOLVED, False
-    )
+    return _Found(start, end, day.isoformat(), DAY, RESOLVED, False)
 
 
 def _candidates(text: str, lang: str, published: dt.date | None) -> list[_Found]:
@@ -268,14 +291,6 @@ def _candidates(text: str, lang: str, published: dt.date | None) -> list[_Found]
         if item is not None:
             found.append(item)
     return found
-
-
-def _non_overlapping(found: list[_Found]) -> list[_Found]:
-    chosen: list[_Found] = []
-    for item in sorted(found, key=lambda f: (f.start, f.start - f.end)):
-        if not chosen or item.start >= chosen[-1].end:
-            chosen.append(item)
-    return chosen
 
 
 def _range_heads(text: str, dates: list[_Found]) -> list[_Found]:
@@ -367,13 +382,21 @@ def find_dates(text: str, lang: str, published: dt.date | None) -> list[DateMent
     """Every date expression in `text`, relative ones resolved against `published`."""
     if isinstance(published, dt.datetime):
         published = published.date()
-    dates = _non_overlapping(_candidates(text, lang, published))
-    dates = _non_overlapping(dates + _range_heads(text, dates))
-    return _attach(text, dates, _times(text))
+    dates = disjoint(_candidates(text, lang, published))
+    dates = disjoint(dates + _range_heads(text, dates))
+    # An attached time can run into the next date ("8 janvier 5:30 mars"): same rule again.
+    return disjoint(_attach(text, dates, _times(text)))
 
 
 def temporal_spans(text: str, lang: str) -> list[tuple[int, int]]:
-    """Spans of every date and time (standalone times too), to keep them out of counts."""
+    """Spans of every date and time (standalone times too), to keep them out of counts:
+    sorted, overlapping ones merged (a date's span already covers its attached time)."""
     spans = [(m.start, m.end) for m in find_dates(text, lang, None)]
     spans.extend(m.span() for m in _times(text))
-    return sorted(spans)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from service.normalize.numbers import parse_number
+from service.normalize.textutil import disjoint
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _NAME = rf"[{_UPPER}][\w'’]*(?:-[\w'’]+)*"
@@ -52,7 +53,7 @@ _PATTERNS = {
     ),
     "en": re.compile(
         r"(?i:(?P<approx>(?:about|some|around|roughly|approximately|nearly|almost)\s+)?"
-        rf"{_DISTANCE}\s*-?\s*{_UNIT}\s+(?:to\s+the\s+)?"
+        rf"{_DISTANCE}\s*(?:-\s*)?{_UNIT}\s+(?:to\s+the\s+)?"
         r"(?P<dir>(?:north|south)(?:[- ]?(?:east|west))?|east|west)\s+of\s+"
         rf"(?:the\s+(?:town|village|city|capital)\s+of\s+)?(?:the\s+)?){_REFERENCE}"
     ),
@@ -87,7 +88,10 @@ def _distance(raw: str, lang: str) -> float | None:
 
 
 def find_offsets(text: str, lang: str) -> list[OffsetMention]:
-    """Every 'distance unit direction of Place' phrase (English and French), in text order."""
+    """Every 'distance unit direction of Place' phrase (English and French), in text order.
+
+    A language without its own pattern is read with both; where an English and a French
+    phrase overlap, the earliest-starting, then the longest, is kept."""
     found: list[OffsetMention] = []
     for code, pattern in _PATTERNS.items():
         if code != lang and lang in _PATTERNS:
@@ -108,4 +112,4 @@ def find_offsets(text: str, lang: str) -> list[OffsetMention]:
                     reference=match["ref"],
                 )
             )
-    return sorted(found, key=lambda m: m.start)
+    return disjoint(found)

@@ -147,3 +147,24 @@ async def test_deadline_is_504() -> None:
         response = await http.post("/v1/summaries", json={"text": ARTICLE})
     assert response.status_code == 504
     assert response.json()["code"] == "deadline_exceeded"
+
+
+async def test_a_defect_is_a_problem_json_500_without_details() -> None:
+    from fastapi import FastAPI
+
+    from service.api import problems
+
+    app = FastAPI()
+    problems.install(app)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("Zanzibar-sentinel quote from an article")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["code"] == "internal_error"
+    assert "Zanzibar" not in response.text

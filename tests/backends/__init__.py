@@ -1,8 +1,12 @@
-"""Helpers for the LLM backend tests: a synthetic article, its prompt, recorded-shape fixtures."""
+"""Helpers for the LLM backend tests: a synthetic article, its prompt, recorded-shape fixtures,
+and an app with an OpenAI backend behind an in-process client (end-to-end and log tests).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,7 +16,8 @@ import httpx
 from schemas import SummaryDraft
 from service.article import Article
 from service.backends.base import ExtractionRequest
-from service.config import BackendConfig
+from service.config import BackendConfig, RetryPolicy, Settings
+from service.main import create_app
 from service.prompts import RenderedPrompt, render
 
 PROVIDERS = Path(__file__).resolve().parents[1] / "fixtures" / "providers"
@@ -81,3 +86,24 @@ class FakeSleep:
 
     async def __call__(self, delay: float) -> None:
         self.delays.append(delay)
+
+
+def llm_settings(
+    *, chain: Sequence[str] = ("gpt",), http_attempts: int = 3, **settings: Any
+) -> Settings:
+    """Settings with one OpenAI backend 'gpt' (gpt-4o) retrying `http_attempts` times, at once.
+
+    `settings` are further Settings fields (max_attempts, request_deadline_s ...).
+    """
+    retry = RetryPolicy(max_attempts=http_attempts, base_delay_s=0.0, max_delay_s=0.0)
+    gpt = BackendConfig(kind="openai", model="gpt-4o", retry=retry)
+    return Settings(backends={"gpt": gpt}, chain=list(chain), **settings)
+
+
+@asynccontextmanager
+async def asgi_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app built from `settings`, in process."""
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        yield client

@@ -124,6 +124,47 @@ async def test_529_overloaded_then_success(backend: AnthropicBackend, sleep: Fak
 
 
 @respx.mock
+async def test_429_with_retry_after_sleeps_that_long_then_succeeds(
+    backend: AnthropicBackend, sleep: FakeSleep
+) -> None:
+    message = "Number of request tokens has exceeded your per-minute rate limit"
+    body = {"type": "error", "error": {"type": "rate_limit_error", "message": message}}
+    limited = httpx.Response(429, headers={"retry-after": "7"}, json=body)
+    route = respx.post(MESSAGES_URL).mock(side_effect=[limited, ok()])
+
+    result = await backend.extract(request())
+
+    assert route.call_count == 2
+    assert sleep.delays == [7.0]
+    assert result.usage.calls == 2
+    assert result.draft == expected_draft()
+
+
+@respx.mock
+async def test_read_timeout_then_success(backend: AnthropicBackend, sleep: FakeSleep) -> None:
+    route = respx.post(MESSAGES_URL).mock(side_effect=[httpx.ReadTimeout("timed out"), ok()])
+
+    result = await backend.extract(request())
+
+    assert route.call_count == 2
+    assert len(sleep.delays) == 1 and 0 <= sleep.delays[0] <= 0.5
+    assert result.usage.calls == 2
+    assert result.draft == expected_draft()
+
+
+def test_max_output_tokens_of_the_config_is_public(
+    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
+    backend = create_backend("claude", config("anthropic", max_output_tokens=1024), http)
+
+    assert isinstance(backend, AnthropicBackend)
+    assert (backend.name, backend.kind) == ("claude", "anthropic")
+    assert backend.model == "claude-haiku-4-5"
+    assert backend.max_output_tokens == 1024
+
+
+@respx.mock
 async def test_connection_error_then_success(backend: AnthropicBackend) -> None:
     route = respx.post(MESSAGES_URL).mock(side_effect=[httpx.ConnectError("refused"), ok()])
 

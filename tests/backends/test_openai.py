@@ -15,7 +15,7 @@ import respx
 from schemas import SummaryDraft
 from service.backends.base import InvalidOutput, create_backend
 from service.backends.openai import OpenAIBackend
-from service.errors import BackendError, BackendUnavailable, ConfigError
+from service.errors import BackendError, BackendUnavailable, ConfigError, DeadlineExceeded
 from tests.backends import (
     ARTICLE_TEXT,
     NONCE,
@@ -175,6 +175,17 @@ async def test_reask_sends_previous_answer_and_exact_errors(backend: OpenAIBacke
         assert f"- {error}" in reask
 
 
+def test_max_output_tokens_of_the_config_is_public(
+    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    backend = create_backend("gpt", config("openai", max_output_tokens=1024), http)
+
+    assert isinstance(backend, OpenAIBackend)
+    assert (backend.name, backend.kind, backend.model) == ("gpt", "openai", "gpt-4o")
+    assert backend.max_output_tokens == 1024
+
+
 def test_missing_key_without_base_url_is_a_config_error(http: httpx.AsyncClient) -> None:
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         create_backend("gpt", config("openai"), http)
@@ -260,12 +271,55 @@ async def test_retry_never_sleeps_past_the_deadline(
     limited = error_response("openai_429_rate_limit.json")  # asks for 18.6 s
     route = respx.post(OPENAI_URL).mock(side_effect=[limited, ok()])
 
-    with pytest.raises(BackendError, match="deadline exceeded") as caught:
+    with pytest.raises(DeadlineExceeded, match="deadline exceeded") as caught:
         await backend.extract(request(deadline=time.monotonic() + 5.0))
 
     assert route.call_count == 1
     assert sleep.delays == []
-    assert caught.value.status is None
+    assert "gpt: deadline exceeded after 1 attempt(s)" in str(caught.value)
+    assert not isinstance(caught.value, BackendError)
+
+
+@respx.mock
+async def test_429_insufficient_quota_is_one_call_and_not_retryable(
+    backend: OpenAIBackend, sleep: FakeSleep
+) -> None:
+    quota = {
+        "error": {
+            "message": "You exceeded your current quota, please check your plan and billing "
+            "details.",
+            "type": "insufficient_quota",
+            "param": None,
+            "code": "insufficient_quota",
+        }
+    }
+    route = respx.post(OPENAI_URL).mock(
+        side_effect=[httpx.Response(429, headers={"retry-after": "1"}, json=quota), ok()]
+    )
+
+    with pytest.raises(BackendError) as caught:
+        await backend.extract(request())
+
+    assert route.call_count == 1
+    assert sleep.delays == []
+    error = caught.value
+    assert not isinstance(error, BackendUnavailable)
+    assert (error.status, error.retryable, error.attempts) == (429, False, 1)
+    assert "quota exhausted" in str(error)
+
+
+@respx.mock
+async def test_501_is_not_retried(backend: OpenAIBackend, sleep: FakeSleep) -> None:
+    body = {"error": {"message": "tool calls are not implemented", "type": "server_error"}}
+    route = respx.post(OPENAI_URL).mock(side_effect=[httpx.Response(501, json=body), ok()])
+
+    with pytest.raises(BackendError) as caught:
+        await backend.extract(request())
+
+    assert route.call_count == 1
+    assert sleep.delays == []
+    assert (caught.value.status, caught.value.retryable) == (501, False)
+    assert "not implemented" in str(caught.value)
 
 
 @respx.mock

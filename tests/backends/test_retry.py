@@ -13,7 +13,7 @@ import pytest
 
 from service.backends.retry import backoff_delay, call_with_retries, parse_retry_after
 from service.config import RetryPolicy
-from service.errors import BackendError, BackendUnavailable
+from service.errors import BackendError, BackendUnavailable, DeadlineExceeded
 from tests.backends import FakeSleep
 
 POLICY = RetryPolicy(max_attempts=4, base_delay_s=1.0, max_delay_s=3.0, max_retry_after_s=30.0)
@@ -102,6 +102,50 @@ async def test_client_errors_are_never_retried(status: int, message: str) -> Non
     assert str(caught.value).startswith(f"b: {message}")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "You exceeded your current quota.", "code": "insufficient_quota"},
+        {"error": {"message": "You exceeded your current quota.", "code": "insufficient_quota"}},
+        {"error": {"message": "You exceeded your current quota.", "type": "insufficient_quota"}},
+    ],
+)
+async def test_429_insufficient_quota_is_not_retried(body: dict[str, Any]) -> None:
+    sleep = FakeSleep()
+    script = Script(StatusError(429, {"retry-after": "1"}, body=body))
+
+    with pytest.raises(BackendError) as caught:
+        await run(script, sleep)
+
+    assert script.calls == 1 and sleep.delays == []
+    error = caught.value
+    assert not isinstance(error, BackendUnavailable)
+    assert (error.status, error.retryable, error.attempts) == (429, False, 1)
+    assert str(error).startswith("b: quota exhausted")
+
+
+async def test_429_with_another_code_is_still_retried() -> None:
+    sleep = FakeSleep()
+    body = {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}}
+    script = Script(StatusError(429, body=body))
+
+    assert await run(script, sleep) == ("ok", 2)
+    assert len(sleep.delays) == 1
+
+
+async def test_501_is_not_retried() -> None:
+    sleep = FakeSleep()
+    script = Script(StatusError(501, body={"error": {"message": "tools are not supported"}}))
+
+    with pytest.raises(BackendError) as caught:
+        await run(script, sleep)
+
+    assert script.calls == 1 and sleep.delays == []
+    assert (caught.value.status, caught.value.retryable) == (501, False)
+    assert "not implemented by the server" in str(caught.value)
+    assert "tools are not supported" in str(caught.value)
+
+
 async def test_connection_errors_and_sdk_transient_types_are_retried() -> None:
     class SDKConnectionError(Exception):
         pass
@@ -152,20 +196,25 @@ async def test_no_sleep_past_the_deadline() -> None:
     now = [100.0]
     script = Script(StatusError(429, {"retry-after": "5"}))
 
-    with pytest.raises(BackendError, match="deadline exceeded") as caught:
+    with pytest.raises(DeadlineExceeded, match="deadline exceeded") as caught:
         await run(script, sleep, deadline=104.0, clock=lambda: now[0])
 
     assert script.calls == 1 and sleep.delays == []
-    assert caught.value.status is None
+    assert not isinstance(caught.value, BackendError)  # the pipeline must not fall back
+    assert str(caught.value) == (
+        "b: deadline exceeded after 1 attempt(s) (last: rate limited, HTTP 429)"
+    )
+    assert isinstance(caught.value.__cause__, StatusError)
 
 
 async def test_expired_deadline_makes_no_call() -> None:
     script = Script()
 
-    with pytest.raises(BackendError, match="deadline exceeded") as caught:
+    with pytest.raises(DeadlineExceeded, match="deadline exceeded") as caught:
         await run(script, FakeSleep(), deadline=1.0, clock=lambda: 2.0)
 
-    assert script.calls == 0 and caught.value.attempts == 0
+    assert script.calls == 0
+    assert str(caught.value) == "b: deadline exceeded after 0 attempt(s)"
 
 
 async def test_an_attempt_is_cut_at_the_deadline() -> None:
@@ -176,8 +225,9 @@ async def test_an_attempt_is_cut_at_the_deadline() -> None:
         return "late"
 
     started = loop.time()
-    with pytest.raises(BackendError, match="deadline exceeded"):
+    with pytest.raises(DeadlineExceeded, match="deadline exceeded") as caught:
         await call_with_retries(
             "b", POLICY, hangs, deadline=loop.time() + 0.05, clock=loop.time, sleep=FakeSleep()
         )
     assert loop.time() - started < 5
+    assert str(caught.value) == "b: deadline exceeded after 1 attempt(s) (last: timed out)"

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.normalize.dates import DateMention, find_dates, temporal_spans
+from tests.normalize.properties import assert_sorted_and_disjoint, assert_well_placed
 
 THURSDAY = dt.date(2025, 1, 9)
 
@@ -218,10 +219,172 @@ def test_offsets_always_point_at_the_text(pieces: list[str], lang: str, dated: b
     published = THURSDAY if dated else None
     mentions = find_dates(text, lang, published)
     assert mentions == find_dates(text, lang, published)
-    previous_end = 0
+    assert_well_placed(text, mentions)
     for mention in mentions:
-        assert text[mention.start : mention.end] == mention.text
-        assert mention.start >= previous_end
-        previous_end = mention.end
         if not dated:
             assert mention.derivation != "relative_resolved"
+
+
+def test_a_time_running_into_the_next_date_keeps_the_earlier_mention() -> None:
+    text = "8 janvier 5:30 mars"
+    [mention] = find_dates(text, "fr", None)
+    assert (mention.text, mention.time) == ("8 janvier 5:30", "05:30")
+    assert temporal_spans(text, "fr") == [(0, len("8 janvier 5:30"))]
+
+
+def test_temporal_spans_merge_a_date_and_its_attached_time() -> None:
+    text = "le 8 janvier 2025 vers 17h30, puis 14 morts"
+    assert [text[s:e] for s, e in temporal_spans(text, "fr")] == ["8 janvier 2025 vers 17h30"]
+
+
+# Pieces that make candidates collide: times glued to day numbers, ranges, weekdays
+# next to dates, relative phrases sharing words with absolute ones.
+_CLASHING_PIECES = st.sampled_from(
+    (
+        "8|30|5:30|17h30|12h|janvier|mars|March|May|2025|1er|du|au|to|et|-|vers|around|at|le"
+        "|on|the|of|lundi|Monday|dernier|last|hier|yesterday|dans la nuit de|à|week|semaine"
+        "|in|en|début|early|il y a|deux|jours|days|ago|,|.|(UTC+1)|GMT|2025-01-08|08/01/2025"
+    ).split("|")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_CLASHING_PIECES, max_size=14),
+    st.sampled_from(["en", "fr", "de"]),
+    st.sampled_from([None, THURSDAY, dt.date.min, dt.date.max]),
+)
+def test_mentions_are_sorted_and_never_overlap(
+    pieces: list[str], lang: str, published: dt.date | None
+) -> None:
+    text = " ".join(pieces)
+    assert_well_placed(text, find_dates(text, lang, published))
+    assert_sorted_and_disjoint(temporal_spans(text, lang))
+
+
+_EDGES = (dt.date.min, dt.date(1, 1, 2), dt.date(1, 1, 7), dt.date(1, 2, 1), dt.date.max)
+
+
+@pytest.mark.parametrize("published", [dt.date.min, dt.date(1, 1, 2)])
+@pytest.mark.parametrize(
+    ("text", "lang", "precision"),
+    [
+        ("the day before yesterday", "en", "day"),
+        ("avant-hier", "fr", "day"),
+        ("last week", "en", "week"),
+        ("la semaine dernière", "fr", "week"),
+        ("last month", "en", "month"),
+        ("le mois dernier", "fr", "month"),
+        ("il y a 3 mois", "fr", "month"),
+        ("last year", "en", "year"),
+        ("l'année dernière", "fr", "year"),
+        ("last Sunday", "en", "day"),
+        ("dimanche dernier", "fr", "day"),
+        ("on March 3", "en", "day"),
+        ("le 3 mars", "fr", "day"),
+        ("in March", "en", "month"),
+        ("en mars", "fr", "month"),
+    ],
+)
+def test_arithmetic_before_year_one_leaves_the_mention_unresolved(
+    text: str, lang: str, precision: str, published: dt.date
+) -> None:
+    mention = one(text, lang, published)
+    assert (mention.date, mention.precision, mention.derivation) == (
+        None,
+        precision,
+        "relative_unresolved",
+    )
+
+
+@pytest.mark.parametrize(("text", "lang"), [("yesterday", "en"), ("hier", "fr")])
+def test_yesterday_of_the_first_day_is_unresolved(text: str, lang: str) -> None:
+    unresolved = (None, None, False, "day", "relative_unresolved")
+    assert summary(one(text, lang, dt.date.min)) == unresolved
+    assert one(text, lang, dt.date(1, 1, 2)).date == "0001-01-01"
+
+
+def test_the_last_day_of_the_calendar_still_resolves() -> None:
+    last = dt.date.max
+    assert one("yesterday", "en", last).date == "9999-12-30"
+    assert one("aujourd'hui", "fr", last).date == "9999-12-31"
+    assert one("last month", "en", last).date == "9999-11"
+    assert one("le 3 mars", "fr", last).date == "9999-03-03"
+    assert one("today", "en", dt.datetime.max).date == "9999-12-31"
+
+
+_RELATIVE = {
+    "en": (
+        "yesterday",
+        "yesterday evening",
+        "last night",
+        "the day before yesterday",
+        "today",
+        "three days ago",
+        "99 days ago",
+        "last week",
+        "this week",
+        "12 weeks ago",
+        "last month",
+        "this month",
+        "99 months ago",
+        "last year",
+        "this year",
+        "on Monday",
+        "last Sunday",
+        "on December 31",
+        "in December",
+        "January 1st",
+    ),
+    "fr": (
+        "hier",
+        "hier soir",
+        "avant-hier",
+        "aujourd'hui",
+        "cette nuit",
+        "il y a trois jours",
+        "il y a 99 jours",
+        "la semaine dernière",
+        "cette semaine",
+        "il y a 12 semaines",
+        "le mois dernier",
+        "ce mois-ci",
+        "il y a 99 mois",
+        "l'année dernière",
+        "cette année",
+        "lundi",
+        "dimanche dernier",
+        "dans la nuit de dimanche à lundi",
+        "le 31 décembre",
+        "en décembre",
+        "du 1er au 3 janvier",
+    ),
+}
+
+
+def _in_calendar(mention: DateMention) -> bool:
+    assert mention.date is not None
+    if mention.precision in ("day", "week"):
+        dt.date.fromisoformat(mention.date)
+    elif mention.precision == "month":
+        dt.date.fromisoformat(f"{mention.date}-01")
+    else:
+        dt.date(int(mention.date), 1, 1)
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.sampled_from(_EDGES), st.dates(dt.date.min, dt.date.max)),
+    st.sampled_from(["en", "fr"]),
+)
+def test_find_dates_never_raises_for_any_publication_date(published: dt.date, lang: str) -> None:
+    text = ", ".join(_RELATIVE[lang])
+    mentions = find_dates(text, lang, published)
+    assert_well_placed(text, mentions)
+    assert len(mentions) >= len(_RELATIVE[lang])
+    for mention in mentions:
+        if mention.date is None:
+            assert mention.derivation == "relative_unresolved"
+        else:
+            assert _in_calendar(mention)

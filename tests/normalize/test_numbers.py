@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.normalize.numbers import NumberMention, find_numbers, number_in_text, parse_number
+from tests.normalize.properties import assert_well_placed
 from tests.normalize.spellers import english, french
 
 
@@ -220,9 +221,24 @@ def test_offsets_always_point_at_the_text(pieces: list[str], lang: str) -> None:
     text = " ".join(pieces)
     mentions = find_numbers(text, lang)
     assert mentions == find_numbers(text, lang)
-    previous_end = 0
-    for mention in mentions:
-        assert isinstance(mention, NumberMention)
-        assert text[mention.start : mention.end] == mention.text
-        assert mention.start >= previous_end
-        previous_end = mention.end
+    assert all(isinstance(mention, NumberMention) for mention in mentions)
+    assert_well_placed(text, mentions)
+
+
+# Pieces whose candidates could collide: hedges before counts, articles before "seul",
+# digits next to times and dates, scales after numbers and words.
+_CLASHING_PIECES = st.sampled_from(
+    (
+        "environ|about|nearly|au moins|at least|près de|un|une|a|seul|single|soldat|soldier"
+        "|quinze|vingt et un|a hundred|hundred|mille|1,5 million|1.5 million|million|15km|km"
+        "|1 000|1.000|1,000|14|30|5:30|17h30|8 janvier|mars|March|2025|du|au|dozens"
+        "|une dizaine|des centaines|,|.|\n"
+    ).split("|")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CLASHING_PIECES, max_size=14), st.sampled_from(["en", "fr", "de"]))
+def test_mentions_are_sorted_and_never_overlap(pieces: list[str], lang: str) -> None:
+    text = " ".join(pieces)
+    assert_well_placed(text, find_numbers(text, lang))

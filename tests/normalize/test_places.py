@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from service.normalize.gazetteer import Gazetteer
 from service.normalize.places import PlaceMention, find_offsets, find_places
+from tests.normalize.properties import assert_well_placed
 
 
 def described(mentions: list[PlaceMention]) -> list[tuple[str, str, str | None, str | None]]:
@@ -186,3 +189,53 @@ def test_offset_forms(text: str, lang: str, expected: tuple[float, str, str, str
 def test_sample_article_offset(sample_text: str) -> None:
     [offset] = find_offsets(sample_text, "fr")
     assert (offset.distance, offset.direction, offset.reference) == (15.0, "south", "Diangassagou")
+
+
+def test_overlapping_offsets_of_both_languages_keep_the_earliest() -> None:
+    # A language without its own pattern reads both: the French reference "Gao Five"
+    # runs into the English distance "Five".
+    text = "à 5 km au nord de Gao Five km north of Kabul"
+    [offset] = find_offsets(text, "de")
+    assert offset.text == "5 km au nord de Gao Five"
+    assert [o.reference for o in find_offsets(text, "en")] == ["Kabul"]
+
+
+_PLACE_PIECES = st.sampled_from(
+    (
+        "à|au|en|in|near|the|of|de|du|d'|l'|région|region|village|Nioro|Sahel|Mali|Mopti"
+        "|Kabul|Gao|Five|Côte|Ivoire|France|Kayes|Forces|Assimi|Goïta|15|km|kilomètres|five"
+        "|north|sud|au nord de|south of|à l'est de|miles|environ|about|,|.|\n"
+    ).split("|")
+)
+
+
+# Whole offset phrases, so that English and French ones meet often.
+_OFFSET_PIECES = st.sampled_from(
+    (
+        "15 km au nord de|à environ cinq kilomètres à l'est de|Five km north of"
+        "|some 20 miles south-west of the town of|Gao|Five|Nioro du|Sahel|Kabul|Mali|,|de|of"
+    ).split("|")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_OFFSET_PIECES, max_size=16),
+    st.sampled_from(["en", "fr", "de"]),
+)
+def test_offsets_are_sorted_and_never_overlap(pieces: list[str], lang: str) -> None:
+    text = " ".join(pieces)
+    mentions = find_offsets(text, lang)
+    assert mentions == find_offsets(text, lang)
+    assert_well_placed(text, mentions)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PLACE_PIECES, max_size=16), st.sampled_from(["en", "fr"]))
+def test_places_are_sorted_and_never_overlap(
+    gazetteer: Gazetteer, pieces: list[str], lang: str
+) -> None:
+    text = " ".join(pieces)
+    mentions = find_places(text, lang, gazetteer)
+    assert mentions == find_places(text, lang, gazetteer)
+    assert_well_placed(text, mentions)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from schemas import (
+    ActorRole,
     ActorType,
     ClaimStatus,
     EventType,
@@ -70,6 +71,20 @@ def test_main_event_actors_keep_the_wording_under_a_neutral_label(
     group = actors["unidentified armed group"]
     assert group.actor_type is ActorType.REBEL_GROUP
     assert "terroristes" in group.name
+
+
+def test_main_event_roles_the_armed_group_attacked_and_fama_responded(
+    sample_draft: SummaryDraft,
+) -> None:
+    # "L'attaque, lancée par des groupes armés terroristes" outweighs "une opération menée par
+    # les FAMA"; "la riposte des FAMA" makes the army the side that was attacked (ACLED actor 2).
+    roles = {a.label: a.role for a in sample_draft.events[0].actors}
+    assert roles == {
+        "Malian Armed Forces (FAMa)": ActorRole.TARGET,
+        "unidentified armed group": ActorRole.INITIATOR,
+    }
+    strike = {a.label: a.role for a in sample_draft.events[1].actors}
+    assert strike["Malian Armed Forces (FAMa)"] is ActorRole.INITIATOR  # frappes menées par
 
 
 def test_main_event_is_attributed_to_the_general_staff_as_a_party(

@@ -19,6 +19,7 @@ from service.backends.offline.countries import (
     adjective_pattern,
     country_of_adjective,
 )
+from service.backends.offline.role_cues import RoleCue, Strength, role_cues
 
 T = ActorType
 ARMED = "unidentified armed group"
@@ -92,6 +93,10 @@ STATE_NOUNS = {
 }
 _POLICE = re.compile(r"polic|gendarm|forces de l'ordre", re.IGNORECASE)
 _BARE_FORCES = re.compile(r"^(?:forces|armées)$", re.IGNORECASE)
+# A lowercase "armée" not after a determiner is the adjective "armed" ("une attaque armée").
+_DETERMINED = re.compile(
+    r"(?:\b[ldLD]['’]|\b(?:la|une|cette|son|sa|leur|notre|votre|toute)\s+)$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -161,7 +166,9 @@ def _find_actors(text: str, lang: str, code: str | None) -> tuple[ActorMention, 
         for match in pattern.finditer(text):
             found.append(ActorMention(match.start(), match.end(), match.group(), label, kind))
     for match in _state_pattern(lang).finditer(text):
-        if _BARE_FORCES.match(match.group()):
+        if _BARE_FORCES.match(match.group()) or (
+            match.group() == "armée" and not _DETERMINED.search(text[: match.start()])
+        ):
             continue
         found.append(_state_mention(match, lang, default))
     found.sort(key=lambda m: (m.start, -(m.end - m.start)))
@@ -173,46 +180,32 @@ def _find_actors(text: str, lang: str, code: str | None) -> tuple[ActorMention, 
     return tuple(kept)
 
 
-_BY = {"en": r"\bby\s+(?:the\s+|a\s+|an\s+)?$", "fr": r"\bpar\s+(?:les?\s+|la\s+|l'|des\s+)?$"}
-_AGAINST = {
-    "en": r"\b(?:against|on|targeting|at|attacked|killed|kidnapped|abducted|ambushed|"
-    r"arrested|dispersed)\s+(?:the\s+|a\s+|an\s+|some\s+|several\s+|\w+\s+)?$",
-    "fr": r"\b(?:contre|sur|visant|ciblant|attaqué|tué|enlevé|arrêté|dispersé)\s+"
-    r"(?:les\s+|la\s+|l'|le\s+|des\s+|un\s+|une\s+|\w+\s+)?$",
-}
-_ACTIVE = {
-    "en": r"^\s*(?:\w+\s+){0,3}?(?:attacked|opened fire|killed|stormed|ambushed|abducted|"
-    r"kidnapped|launched|fired|shelled|raided|struck|arrested|detained|dispersed|carried out|"
-    r"seized|captured|torched|burned|looted|repelled|responded|retaliated|bombed|overran)",
-    "fr": r"^\s*(?:\w+\s+){0,3}?(?:a|ont|avait|avaient)\s+(?:\w+\s+)?(?:attaqué|ouvert|tué|"
-    r"enlevé|arrêté|mené|lancé|riposté|repoussé|tiré|pris|incendié|pillé|dispersé|frappé|"
-    r"bombardé)|^\s*,?\s*(?:qui\s+)?(?:attaquent|ont attaqué)",
-}
-_PASSIVE = {
-    "en": r"^\s*(?:\w+\s+){0,2}?(?:were|was|have been|had been|are|got)\s+(?:\w+\s+)?"
-    r"(?:killed|injured|wounded|kidnapped|abducted|arrested|detained|shot|attacked|"
-    r"targeted|displaced|dispersed)",
-    "fr": r"^\s*(?:\w+\s+){0,2}?(?:ont été|a été|sont|est|avaient été)\s+(?:\w+\s+)?"
-    r"(?:tués?|blessés?|enlevés?|arrêtés?|attaqués?|visés?|ciblés?|neutralisés?|abattus?)",
-}
-
-
 def role_of(text: str, mention: ActorMention, lang: str) -> tuple[ActorRole, int]:
-    """Initiator or target by cues around the mention, and the cue's strength (an explicit
-    agent, "by"/"par", outweighs a target preposition)."""
-    key = "fr" if lang == "fr" else "en"
-    before = text[max(0, mention.start - 40) : mention.start]
+    """Initiator or target by the cues around the mention, and the cue's strength.
+
+    Before the mention the first cue in order of precedence decides (a responder before an
+    attack agent: "attack repelled by X"); after it, the nearest verb (ties in order). Of the
+    two, the stronger wins, the one before on a tie. Without a cue, civilians are targets.
+    """
+    before_cues, after_cues = role_cues(lang)
+    before = text[max(0, mention.start - 100) : mention.start]
     after = text[mention.end : mention.end + 60]
-    if re.search(_BY[key], before, re.IGNORECASE):
-        return ActorRole.INITIATOR, 2
-    if re.search(_AGAINST[key], before, re.IGNORECASE):
-        return ActorRole.TARGET, 1
-    if re.search(_PASSIVE[key], after, re.IGNORECASE):
-        return ActorRole.TARGET, 2
-    if re.search(_ACTIVE[key], after, re.IGNORECASE):
-        return ActorRole.INITIATOR, 2
+    found: list[RoleCue] = []
+    first = next((c for c in before_cues if c.pattern.search(before)), None)
+    if first is not None:
+        found.append(first)
+    nearest: tuple[int, int, RoleCue] | None = None
+    for rank, cue in enumerate(after_cues):
+        match = cue.pattern.search(after)
+        if match and (nearest is None or (match.start("verb"), rank) < nearest[:2]):
+            nearest = (match.start("verb"), rank, cue)
+    if nearest is not None:
+        found.append(nearest[2])
+    if found:
+        best = max(found, key=lambda c: c.strength)  # max keeps the first on a tie
+        return best.role, int(best.strength)
     if mention.actor_type in (T.CIVILIANS,):
-        return ActorRole.TARGET, 1
+        return ActorRole.TARGET, int(Strength.WEAK)
     return ActorRole.OTHER, 0
 
 
