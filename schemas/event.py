@@ -287,8 +287,12 @@ class Place(Grounded):
     country_code: str | None = Field(
         default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code."
     )
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: float | None = Field(
+        default=None, ge=-90, le=90, description="WGS 84 latitude of the resolved place."
+    )
+    longitude: float | None = Field(
+        default=None, ge=-180, le=180, description="WGS 84 longitude of the resolved place."
+    )
     geonames_id: int | None = Field(default=None, description="GeoNames id when resolved.")
     precision: int = Field(
         default=3,
@@ -453,7 +457,9 @@ class EventLink(Contract):
     """A pointer to a related event in the same article."""
 
     event_id: str = Field(pattern=r"^e\d{1,3}$", description="The related event's id.")
-    relation: LinkRelation
+    relation: LinkRelation = Field(
+        description="same_operation, earlier_related (a past event recalled), reprisal, follow_up."
+    )
 
 
 class Event(Grounded):
@@ -465,8 +471,15 @@ class Event(Grounded):
     description: Medium = Field(description="One neutral sentence: what happened.")
     when: EventTime = Field(description="When it happened.")
     where: Place | None = Field(default=None, description="Where it happened.")
-    actors: list[Actor] = Field(default_factory=list, max_length=12)
-    figures: list[Figure] = Field(default_factory=list, max_length=20)
+    actors: list[Actor] = Field(
+        default_factory=list, max_length=12, description="Who was involved, and how."
+    )
+    figures: list[Figure] = Field(
+        default_factory=list,
+        max_length=20,
+        description="The toll and other counts, each with who claims it; conflicting figures "
+        "are all kept.",
+    )
     attribution: Attribution | None = Field(
         default=None, description="Who gives the account; null if the outlet reports it itself."
     )
@@ -474,7 +487,9 @@ class Event(Grounded):
         description="asserted; denied; planned or threatened; background for a past event "
         "recalled for context."
     )
-    links: list[EventLink] = Field(default_factory=list, max_length=10)
+    links: list[EventLink] = Field(
+        default_factory=list, max_length=10, description="Related events of the same article."
+    )
 
     @model_validator(mode="after")
     def _sub_type_belongs_to_type(self) -> Event:

@@ -41,8 +41,8 @@ class ArticleIn(Contract):
 
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="The article text.")
     id: str | None = Field(default=None, max_length=200, description="The caller's id.")
-    url: str | None = Field(default=None, max_length=2000)
-    title: str | None = Field(default=None, max_length=1000)
+    url: str | None = Field(default=None, max_length=2000, description="Where it was published.")
+    title: str | None = Field(default=None, max_length=1000, description="The article's title.")
     published_at: PublishedAt = Field(
         default=None,
         description="Publication date or date-time; relative dates are resolved against it.",
@@ -113,8 +113,8 @@ class WarningCode(StrEnum):
 class SummaryWarning(Contract):
     """Something a reader should know about a field."""
 
-    code: WarningCode
-    message: str = Field(max_length=1000)
+    code: WarningCode = Field(description="Stable code of the finding.")
+    message: str = Field(max_length=1000, description="What was found, for a reader.")
     path: str | None = Field(
         default=None, max_length=200, description="Where, e.g. 'events[0].figures[1]'."
     )
@@ -125,17 +125,17 @@ class ExtractionMeta(Contract):
 
     backend: str = Field(description="Name of the backend that answered.")
     backend_kind: str = Field(description="openai, anthropic or offline.")
-    model: str
+    model: str = Field(description="Model that answered, as the provider names it.")
     prompt_version: str = Field(description="Hash of the prompt templates.")
-    schema_version: str
+    schema_version: str = Field(description="Version of this contract.")
     attempts: int = Field(ge=1, description="Calls to the backend that answered.")
     reasks: int = Field(ge=0, description="Validation re-asks among those attempts.")
     upstream_calls: int = Field(
         ge=0, description="HTTP calls made for those attempts, retries of our policy included."
     )
-    input_tokens: int = Field(ge=0)
-    output_tokens: int = Field(ge=0)
-    latency_ms: float = Field(ge=0)
+    input_tokens: int = Field(ge=0, description="Prompt tokens, re-asks included.")
+    output_tokens: int = Field(ge=0, description="Completion tokens, re-asks included.")
+    latency_ms: float = Field(ge=0, description="Time from request to checked summary.")
     backends_failed: list[str] = Field(
         default_factory=list, description="Backends tried before, that failed."
     )
@@ -144,18 +144,20 @@ class ExtractionMeta(Contract):
 class ArticleMeta(Contract):
     """What the service knows of the submitted article."""
 
-    id: str | None = None
-    content_sha256: str
-    length: int
-    published_at: str | None = None
-    url: str | None = None
-    title: str | None = None
-    source: str | None = None
+    id: str | None = Field(default=None, description="The caller's id.")
+    content_sha256: str = Field(description="SHA-256 of the submitted text.")
+    length: int = Field(description="Length of the text in characters (offsets index it).")
+    published_at: str | None = Field(default=None, description="Publication date, ISO 8601.")
+    url: str | None = Field(default=None, description="The article's URL.")
+    title: str | None = Field(default=None, description="The article's title.")
+    source: str | None = Field(default=None, description="The outlet.")
 
 
 class EventSummary(SummaryDraft):
     """The validated, source-grounded summary of one article."""
 
-    warnings: list[SummaryWarning] = Field(default_factory=list, max_length=500)
-    article: ArticleMeta
-    extraction: ExtractionMeta
+    warnings: list[SummaryWarning] = Field(
+        default_factory=list, max_length=500, description="What the checks found, per field."
+    )
+    article: ArticleMeta = Field(description="The submitted article, as the service saw it.")
+    extraction: ExtractionMeta = Field(description="How the summary was made.")

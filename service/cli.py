@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from schemas import ArticleIn, EventSummary
 from service.article import Article
+from service.batch.cli import register as register_batch
 from service.errors import ConfigError, InputError, SummarizerError
 
 if TYPE_CHECKING:
@@ -140,6 +141,9 @@ def _read_source(source: str) -> str:
 def _fail(message: str, code: int) -> NoReturn:
     typer.echo(f"summarizer: {message}", err=True)
     raise typer.Exit(code)
+
+
+register_batch(app)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from schemas import ArticleIn, Event, EventTime, Figure, SummaryDraft
 from tests.support.fakes import draft
@@ -77,3 +77,18 @@ def test_a_date_only_publication_stays_a_date() -> None:
 def test_a_summary_draft_refuses_unknown_top_level_fields() -> None:
     with pytest.raises(ValidationError, match="Extra inputs"):
         SummaryDraft.model_validate({**draft().model_dump(), "system_prompt": "leaked"})
+
+
+def test_every_field_of_the_contract_is_described() -> None:
+    import inspect
+
+    import schemas
+
+    undescribed = [
+        f"{name}.{field}"
+        for name in schemas.__all__
+        if inspect.isclass(model := getattr(schemas, name)) and issubclass(model, BaseModel)
+        for field, info in model.model_fields.items()
+        if not info.description
+    ]
+    assert undescribed == []

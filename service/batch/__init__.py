@@ -1,0 +1,1 @@
+"""Batch over news archives: readers, a resumable ledger and an async runner."""

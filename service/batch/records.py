@@ -1,0 +1,78 @@
+"""What a reader yields: a record to summarise, or an error that still gets an output line."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+
+class Reason:
+    """Stable reason classes of error lines."""
+
+    EMPTY_TEXT = "empty_text"
+    UNDECODABLE = "undecodable"
+    INVALID_RECORD = "invalid_record"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    BACKEND_FAILED = "backend_failed"
+    INVALID_OUTPUT = "invalid_output"
+    DEADLINE = "deadline"
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Where a record sits in its input: a file, and a line or byte offset when known."""
+
+    path: str
+    line: int | None = None
+    offset: int | None = None
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One article read from an archive."""
+
+    id: str
+    text: str
+    locator: Locator
+    published_at: str | None = None
+    url: str | None = None
+    title: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """An input record that cannot be summarised; it becomes an error line, never dropped."""
+
+    id: str
+    reason: str
+    detail: str
+    locator: Locator
+
+
+def normalise_text(text: str) -> str:
+    """Collapse runs of white space so that reflowed copies compare equal."""
+    return " ".join(text.split())
+
+
+def text_key(text: str) -> str:
+    """Hash of the white-space-normalised text: the key of exact duplicates."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+def record_id(source_id: str | None, url: str | None, text: str) -> str:
+    """The source's own id, else the url, else `sha256:` of the normalised text."""
+    if source_id and source_id.strip():
+        return source_id.strip()
+    if url and url.strip():
+        return url.strip()
+    return f"sha256:{text_key(text)}"
+
+
+def locator_id(locator: Locator) -> str:
+    """Id of a record whose own id cannot be read: its place in the input."""
+    return f"at:{locator}"
