@@ -26,13 +26,14 @@ is deterministic. Decisions:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
 
 from service.normalize.dates_vocab import SMALL_NUMBERS, RelativeRule, Vocabulary, vocabulary
-from service.normalize.textutil import disjoint, fold
+from service.normalize.textutil import WORD_AHEAD, disjoint, fold
 
 DAY, WEEK, MONTH, YEAR = "day", "week", "month", "year"
 STATED, RESOLVED, UNRESOLVED = "stated", "relative_resolved", "relative_unresolved"
@@ -66,21 +67,24 @@ class _Found:
 _DAY = r"(?P<day>3[01]|[12]\d|0?[1-9])(?:er|st|nd|rd|th|º|°|\.)?"
 _DAY_NO_DOT = r"(?P<day>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d{2})"
-_CONN = r"\s+(?:de\s+|of\s+|del\s+|du\s+)?"
-_APPROX_DAY = r"(?P<approx>(?:vers|autour|aux\s+alentours)\s+(?:du|de|le)\s+|around\s+|about\s+)?"
+# Whitespace runs are taken whole (possessive): what follows each starts with a word.
+_CONN = r"\s++(?:de\s++|of\s++|del\s++|du\s++)?"
+_APPROX_DAY = (
+    r"(?P<approx>(?:vers|autour|aux\s++alentours)\s++(?:du|de|le)\s++|around\s++|about\s++)?"
+)
 _APPROX_SPAN = r"(?P<approx>early\s+|late\s+|mid-|début\s+|fin\s+|mi-)?"
 _TIME = re.compile(
-    r"""(?<![\w:.,])
+    r"""(?<![\w:.,])(?=\w)
     (?P<approx>(?:vers|environ|aux\s+alentours\s+de|autour\s+de|peu\s+(?:avant|après)
         |around|about|approximately|roughly|shortly\s+(?:before|after)|at\s+around
-        |at\s+about)\s+)?
-    (?:(?:à|at)\s+)?
+        |at\s+about)\s++)?
+    (?:(?:à|at)\s++)?
     (?:(?P<h1>[01]?\d|2[0-3])\s?h\s?(?P<m1>[0-5]\d)?
       |(?P<h2>[01]?\d|2[0-3]):(?P<m2>[0-5]\d)(?:\s?(?P<ap2>[ap])\.?\s?m\b\.?)?
       |(?P<h3>1[0-2]|0?[1-9])(?:[.:](?P<m3>[0-5]\d))?\s?(?P<ap3>[ap])\.?\s?m\b\.?
       |(?P<noon>midi|noon|midday)|(?P<midnight>minuit|midnight))
     (?!\w)
-    (?:\s*\(?(?P<tz>GMT|UTC|TU)(?:\s?(?P<off>[+-]\s?\d{1,2})(?::?(?P<offm>\d{2}))?)?\)?(?!\w))?""",
+    (?:\s*+\(?(?P<tz>GMT|UTC|TU)(?:\s?(?P<off>[+-]\s?\d{1,2})(?::?(?P<offm>\d{2}))?)?\)?(?!\w))?""",
     re.IGNORECASE | re.VERBOSE,
 )
 _GAP_BEFORE_TIME = re.compile(r"[\s,;(]*(?:(?:à|at|um|a\s+las|alle|às|,)\s*)?")
@@ -96,7 +100,7 @@ _RANGE_HEAD = re.compile(
 def _patterns(lang: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     v = vocabulary(lang)
     month = rf"(?P<month>{v.month_pattern})\.?"
-    weekday = rf"(?:(?:{v.weekday_pattern}),?\s+)?"
+    weekday = rf"(?:(?:{v.weekday_pattern}),?\s++)?"
     flags = re.IGNORECASE
     return (
         (
@@ -116,7 +120,7 @@ def _patterns(lang: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         (
             "dmy",
             re.compile(
-                rf"(?<!\w)(?P<body>{_APPROX_DAY}{weekday}(?:the\s+)?{_DAY}{_CONN}"
+                rf"(?<!\w){WORD_AHEAD}(?P<body>{_APPROX_DAY}{weekday}(?:the\s++)?{_DAY}{_CONN}"
                 rf"{month}(?:,?{_CONN}{_YEAR})?)(?!\w)",
                 flags,
             ),
@@ -124,16 +128,21 @@ def _patterns(lang: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         (
             "mdy",
             re.compile(
-                rf"(?<!\w)(?P<body>{_APPROX_DAY}{weekday}{month}\s+{_DAY_NO_DOT}"
-                rf"(?:,?\s+{_YEAR})?)(?!\w)",
+                rf"(?<!\w){WORD_AHEAD}(?P<body>{_APPROX_DAY}{weekday}{month}\s++{_DAY_NO_DOT}"
+                rf"(?:,?\s++{_YEAR})?)(?!\w)",
                 flags,
             ),
         ),
-        ("my", re.compile(rf"(?<!\w)(?P<body>{_APPROX_SPAN}{month}{_CONN}{_YEAR})(?!\w)", flags)),
+        (
+            "my",
+            re.compile(
+                rf"(?<!\w){WORD_AHEAD}(?P<body>{_APPROX_SPAN}{month}{_CONN}{_YEAR})(?!\w)", flags
+            ),
+        ),
         (
             "m",
             re.compile(
-                rf"(?<!\w)(?:in|en|au\s+mois\s+de|since|depuis|during|durant)\s+"
+                rf"(?<!\w){WORD_AHEAD}(?:in|en|au\s+mois\s+de|since|depuis|during|durant)\s++"
                 rf"(?P<body>{_APPROX_SPAN}{month})(?!\w)",
                 flags,
             ),
@@ -141,8 +150,8 @@ def _patterns(lang: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         (
             "y",
             re.compile(
-                rf"(?<!\w)(?:in|en|since|depuis|during|durant|until|jusqu['’]en|année"
-                rf"|year)\s+(?P<body>{_APPROX_SPAN}{_YEAR})(?!\w)",
+                rf"(?<!\w){WORD_AHEAD}(?:in|en|since|depuis|during|durant|until|jusqu['’]en|année"
+                rf"|year)\s++(?P<body>{_APPROX_SPAN}{_YEAR})(?!\w)",
                 flags,
             ),
         ),
@@ -345,9 +354,16 @@ def _times(text: str) -> list[re.Match[str]]:
 def _attach(text: str, dates: list[_Found], times: list[re.Match[str]]) -> list[DateMention]:
     taken: set[int] = set()
     mentions: list[DateMention] = []
+    starts = [match.start() for match in times]  # in text order, not overlapping
+    ends = [match.end() for match in times]
     for item in dates:
         start, end, time, approx, zone = item.start, item.end, None, item.approximate, None
-        for index, match in enumerate(times):
+        # Only a time ending in the gap allowed before the date, or starting in the one
+        # allowed after it, can attach: look at those, in the same order as all of them.
+        first = bisect.bisect_left(ends, _gap_floor(text, item.start))
+        last = bisect.bisect_right(starts, _gap_ceiling(text, item.end))
+        for index in range(first, last):
+            match = times[index]
             if index in taken or match.start() < item.end and match.end() > item.start:
                 continue
             after = match.start() >= item.end and _GAP_BEFORE_TIME.fullmatch(
@@ -376,6 +392,37 @@ def _attach(text: str, dates: list[_Found], times: list[re.Match[str]]) -> list[
             )
         )
     return mentions
+
+
+def _gap_floor(text: str, position: int) -> int:
+    """No offset before this one starts a gap `_GAP_AFTER_TIME` can fill up to `position`:
+    spaces and commas, one connector word of at most four letters, spaces and commas."""
+    position = _skip_back(text, position, " ,")
+    return _skip_back(text, max(0, position - 4), " ,")
+
+
+def _gap_ceiling(text: str, position: int) -> int:
+    """No offset after this one ends a gap `_GAP_BEFORE_TIME` can fill from `position`:
+    spaces and ',;(', then a connector (four letters at most, or "a", spaces, "las"),
+    then spaces."""
+    position = _skip_ahead(text, position, " ,;(")
+    short = _skip_ahead(text, min(len(text), position + 4), " ")
+    spaced = _skip_ahead(text, _skip_ahead(text, position + 1, " ") + 3, " ")
+    return max(position, short, spaced)
+
+
+def _skip_ahead(text: str, position: int, characters: str) -> int:
+    """The end of the run of whitespace and `characters` from `position`."""
+    while position < len(text) and (text[position].isspace() or text[position] in characters):
+        position += 1
+    return position
+
+
+def _skip_back(text: str, position: int, characters: str) -> int:
+    """The start of the run of whitespace and `characters` ending at `position`."""
+    while position > 0 and (text[position - 1].isspace() or text[position - 1] in characters):
+        position -= 1
+    return position
 
 
 def find_dates(text: str, lang: str, published: dt.date | None) -> list[DateMention]:

@@ -7,7 +7,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from service.normalize.textutil import fold
+from service.normalize.textutil import WORD_AHEAD, fold
 
 MONTHS = (
     "january february march april may june july august september october november december"
@@ -42,7 +42,7 @@ class RelativeRule:
 
 def _rules(table: list[tuple[str, str, int | None]]) -> list[RelativeRule]:
     return [
-        RelativeRule(re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE), unit, amount)
+        RelativeRule(re.compile(rf"(?<!\w){WORD_AHEAD}{body}(?!\w)", re.IGNORECASE), unit, amount)
         for body, unit, amount in table
     ]
 
@@ -138,7 +138,7 @@ def _weekday_rule(lang: str, weekday_pattern: str) -> re.Pattern[str]:
         )
     else:
         body = wd
-    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w){WORD_AHEAD}{body}(?!\w)", re.IGNORECASE)
 
 
 @functools.cache

@@ -47,7 +47,7 @@ _PERCENT = re.compile(
     re.IGNORECASE,
 )
 _TIME_SUFFIX = re.compile(r"\s?h(?:\d|\b)", re.IGNORECASE)
-_LOWER_WORD = re.compile(r"\s+[^\W\d_]")
+_LOWER_WORD = re.compile(r"\s++[^\W\d_]")
 _ENGLISH_SCALES = frozenset({"hundred", "thousand", "million", "billion"})
 _NEUF_ADJECTIVE = re.compile(r"(?:tout|flambant|à)\s+$", re.IGNORECASE)
 
@@ -91,7 +91,7 @@ def _digits_pattern(lang: str) -> re.Pattern[str]:
     scales = "|".join(sorted(SCALES, key=len, reverse=True))
     return re.compile(
         rf"(?<![\w.,])(?<![^\W\d_]-)(?P<int>\d{{1,3}}(?:(?:{group}|[\u00a0\u202f\u2009])\d{{3}})+"
-        rf"|\d+)(?:{decimal}(?P<frac>\d+))?(?!\d)(?:\s*(?P<scale>{scales})(?!\w))?",
+        rf"|\d+)(?:{decimal}(?P<frac>\d+))?(?!\d)(?:\s*+(?P<scale>{scales})(?!\w))?",
         re.IGNORECASE,
     )
 
@@ -112,11 +112,14 @@ class _Mask:
 def _digit_value(match: re.Match[str]) -> int | None:
     whole = re.sub(r"\D", "", match["int"])
     scale = SCALES.get(match["scale"].casefold(), 1) if match["scale"] else 1
-    if match["frac"]:
-        if scale == 1:
-            return None  # a decimal is not a count
-        return round(float(f"{whole}.{match['frac']}") * scale)
-    return int(whole) * scale
+    try:
+        if match["frac"]:
+            if scale == 1:
+                return None  # a decimal is not a count
+            return round(float(f"{whole}.{match['frac']}") * scale)
+        return int(whole) * scale
+    except (ValueError, OverflowError):
+        return None  # thousands of digits: beyond int() and float(), and no count
 
 
 def _is_year(text: str, match: re.Match[str]) -> bool:
@@ -220,7 +223,7 @@ def _word_mentions(text: str, lang: str, masked: _Mask) -> list[NumberMention]:
         words = fold(" ".join(t.value for t in tokens[first : last + 1]))
         if occurrence.is_ordinal or words in articles or _not_one(words, tokens, first):
             continue
-        if words in ("neuf", "neuve") and _NEUF_ADJECTIVE.search(text, 0, tokens[first].start):
+        if words in ("neuf", "neuve") and _neuf_adjective(text, tokens[first].start):
             continue
         start = tokens[first].start
         if _word(tokens, first - 1) in ("a", "an") and words.split()[0] in _ENGLISH_SCALES:
@@ -232,6 +235,16 @@ def _word_mentions(text: str, lang: str, masked: _Mask) -> list[NumberMention]:
         if mention is not None:
             found.append(mention)
     return found
+
+
+def _neuf_adjective(text: str, position: int) -> bool:
+    """True when "tout", "flambant" or "à" ends right before `position` (then spaces):
+    "neuf" is the adjective "new". `_NEUF_ADJECTIVE` ends at `position` with the whole
+    whitespace run before it, so only that stretch (and eight letters) is searched."""
+    start = position
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return _NEUF_ADJECTIVE.search(text, max(0, start - 8), position) is not None
 
 
 def _not_one(words: str, tokens: list[_Token], first: int) -> bool:
@@ -277,7 +290,10 @@ def parse_number(phrase: str, lang: str) -> int | None:
     """The number a short phrase denotes ('14', '1 000', 'quatorze', 'dozens'), or None."""
     stripped = phrase.strip()
     if _PLAIN_DIGITS.fullmatch(stripped):
-        return int(re.sub(r"\D", "", stripped))
+        try:
+            return int(re.sub(r"\D", "", stripped))
+        except ValueError:
+            return None  # more digits than int() reads
     if lang in WORD_LANGS and stripped:
         try:
             return int(text2num(stripped.casefold(), lang))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import re
 
+from service.normalize.textutil import WORD_AHEAD
+
 # (pattern, value): longest phrases first. ACLED-style conservative fixed numbers.
 VAGUE: dict[str, list[tuple[str, int]]] = {
     "en": [
@@ -163,7 +165,7 @@ NOT_COUNTED_HEADS = set(
 def vague_patterns(lang: str) -> list[tuple[re.Pattern[str], int]]:
     """Compiled vague-quantity patterns of a language (empty when unknown)."""
     return [
-        (re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE), value)
+        (re.compile(rf"(?<!\w){WORD_AHEAD}(?:{body})(?!\w)", re.IGNORECASE), value)
         for body, value in VAGUE.get(lang, [])
     ]
 

@@ -10,8 +10,13 @@ from service.normalize.textutil import disjoint
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _NAME = rf"[{_UPPER}][\w'’]*(?:-[\w'’]+)*"
-_REFERENCE = rf"(?P<ref>{_NAME}(?:\s+(?:(?:du|de\s+la|des|de|del|el|al|sur|of|d['’])\s*)?{_NAME})*)"
-_DISTANCE = r"(?P<dist>\d+(?:[.,]\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*)"
+_REFERENCE = (
+    rf"(?P<ref>{_NAME}(?:\s++(?:(?:du|de\s+la|des|de|del|el|al|sur|of|d['’])\s*+)?{_NAME})*)"
+)
+# A spelled distance starts a word: a match starting inside one would also have matched
+# from the word's first letter, so trying every letter of a long word only costs time
+# (the same for a digit inside a number).
+_DISTANCE = r"(?P<dist>(?<!\d)\d+(?:[.,]\d+)?|(?<![^\W\d_])[^\W\d_]+(?:-[^\W\d_]+)*)"
 _UNITS = {
     "km": "km",
     "kms": "km",
@@ -44,17 +49,18 @@ _FR_DIRECTIONS = {
     "sud-est": "southeast",
     "sud-ouest": "southwest",
 }
+# Whitespace runs are taken whole (possessive): what follows each never starts with a space.
 _PATTERNS = {
     "fr": re.compile(
-        rf"(?i:(?P<approx>(?:environ|quelque|près\s+de|pres\s+de|à\s+peine)\s+)?{_DISTANCE}\s*"
-        rf"{_UNIT}\s+(?:au|à\s+l['’]|en|dans\s+le)\s*"
-        r"(?P<dir>nord-est|nord-ouest|sud-est|sud-ouest|nord|sud|est|ouest)\s+"
-        rf"(?:de\s+la\s+ville\s+de\s+|du\s+village\s+de\s+|de\s+|du\s+|d['’]\s*)){_REFERENCE}"
+        rf"(?i:(?P<approx>(?:environ|quelque|près\s+de|pres\s+de|à\s+peine)\s++)?{_DISTANCE}\s*+"
+        rf"{_UNIT}\s++(?:au|à\s+l['’]|en|dans\s+le)\s*+"
+        r"(?P<dir>nord-est|nord-ouest|sud-est|sud-ouest|nord|sud|est|ouest)\s++"
+        rf"(?:de\s+la\s+ville\s+de\s+|du\s+village\s+de\s+|de\s+|du\s+|d['’]\s*+)){_REFERENCE}"
     ),
     "en": re.compile(
-        r"(?i:(?P<approx>(?:about|some|around|roughly|approximately|nearly|almost)\s+)?"
-        rf"{_DISTANCE}\s*(?:-\s*)?{_UNIT}\s+(?:to\s+the\s+)?"
-        r"(?P<dir>(?:north|south)(?:[- ]?(?:east|west))?|east|west)\s+of\s+"
+        r"(?i:(?P<approx>(?:about|some|around|roughly|approximately|nearly|almost)\s++)?"
+        rf"{_DISTANCE}\s*+(?:-\s*+)?{_UNIT}\s++(?:to\s+the\s+)?"
+        r"(?P<dir>(?:north|south)(?:[- ]?(?:east|west))?|east|west)\s++of\s++"
         rf"(?:the\s+(?:town|village|city|capital)\s+of\s+)?(?:the\s+)?){_REFERENCE}"
     ),
 }

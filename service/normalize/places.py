@@ -86,7 +86,7 @@ _REGION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _REGION_AFTER = re.compile(
-    r"\s+(?:region|province|state|district|governorate|county)\b", re.IGNORECASE
+    r"\s++(?:region|province|state|district|governorate|county)\b", re.IGNORECASE
 )
 _STRONG_CUE = re.compile(
     r"(?:near|outside|around|in\s+the\s+(?:village|town|city|area)\s+of|(?:village|town|city"

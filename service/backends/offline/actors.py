@@ -20,6 +20,7 @@ from service.backends.offline.countries import (
     country_of_adjective,
 )
 from service.backends.offline.role_cues import RoleCue, Strength, role_cues
+from service.normalize.textutil import WORD_AHEAD
 
 T = ActorType
 ARMED = "unidentified armed group"
@@ -99,6 +100,18 @@ _DETERMINED = re.compile(
 )
 
 
+def _determined(text: str, position: int) -> bool:
+    """True when a determiner ends right before `position` (whitespace between allowed).
+
+    `_DETERMINED` ends at `position`: its word (five letters at most) ends where the
+    whitespace before `position` starts, so only that stretch of the prefix is searched.
+    """
+    start = position
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return _DETERMINED.search(text, max(0, start - 5), position) is not None
+
+
 @dataclass(frozen=True)
 class ActorMention:
     """An actor named in the text."""
@@ -120,14 +133,14 @@ def _state_pattern(lang: str) -> re.Pattern[str]:
         body = rf"(?:{nouns})(?:\s+{adjective})?|(?-i:{acronyms})"
     else:
         body = rf"(?:{adjective}\s+)?(?:{nouns})|(?-i:{acronyms})"
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-]){WORD_AHEAD}(?:{body})(?![\w-])", re.IGNORECASE)
 
 
 @cache
 def _group_patterns(lang: str) -> tuple[tuple[re.Pattern[str], str, ActorType], ...]:
     table = NAMED_GROUPS + GENERIC["fr" if lang == "fr" else "en"]
     return tuple(
-        (re.compile(rf"(?<![\w-])(?:{source})(?![\w-])", re.IGNORECASE), label, kind)
+        (re.compile(rf"(?<![\w-]){WORD_AHEAD}(?:{source})(?![\w-])", re.IGNORECASE), label, kind)
         for source, label, kind in table
     )
 
@@ -167,7 +180,7 @@ def _find_actors(text: str, lang: str, code: str | None) -> tuple[ActorMention, 
             found.append(ActorMention(match.start(), match.end(), match.group(), label, kind))
     for match in _state_pattern(lang).finditer(text):
         if _BARE_FORCES.match(match.group()) or (
-            match.group() == "armée" and not _DETERMINED.search(text[: match.start()])
+            match.group() == "armée" and not _determined(text, match.start())
         ):
             continue
         found.append(_state_mention(match, lang, default))

@@ -14,8 +14,26 @@ from schemas import ClaimStatus, SourceType
 from service.backends.offline.countries import country_of_adjective
 from service.backends.offline.text import Sentence
 
-_NP = r"[^,.;:!?\"«»“”()]{2,90}?"
-_LEAD = r"(?:^|[,;:«“\"]\s*|\bque\s+|\bthat\s+|\bet\s+|\band\s+)"
+# The source: 2 to 90 characters, as few as possible ("[^,.;:!?...]{2,90}?"), written so
+# that a long run of whitespace is not scanned once per character. What follows a source
+# (whitespace then a verb, or a lookahead for punctuation, "qui" or the end) succeeds or
+# fails by where the whitespace after it ends; so an attempt whose last character is
+# whitespace decides nothing a shorter one has not (unless it is the first attempt, or
+# the end of the text follows it), and is skipped.
+_C = r"[^,.;:!?\"«»“”()]"
+_NP = rf"{_C}(?:{_C}|{_C}{{1,88}}?(?:[^,.;:!?\"«»“”()\s]|\s(?=$)))"
+
+
+def _then(spaces: str) -> str:
+    """A run of whitespace (`spaces` is \\s* or \\s+) before a source: all of it, or all but
+    the last one, two or three characters. Giving back more decides nothing new (the
+    source would start with three spaces or more: see _NP)."""
+    back = (r"\s(?!\s)", r"\s\s(?!\s)", r"\s\s\s(?!\s)")
+    return "(?:" + "|".join([spaces + "+", *(f"{spaces}(?={ahead})" for ahead in back)]) + ")"
+
+
+_SP, _SP0 = _then(r"\s+"), _then(r"\s*")
+_LEAD = rf"(?:^|[,;:«“\"]{_SP0}|\bque{_SP}|\bthat{_SP}|\bet{_SP}|\band{_SP})"
 _VERBS_FR = (
     r"(?:a|ont|avait|avaient)\s+(?:publié|diffusé|rendu public)\s+(?:un|le|une)\s+"
     r"(?:communiqué|bilan|déclaration|message)|(?:a|ont|avait|avaient)\s+(?:\w+\s+)?"
@@ -30,17 +48,17 @@ _VERBS_EN = (
 )
 PATTERNS: dict[str, tuple[str, ...]] = {
     "fr": (
-        rf"\b(?:selon|d'après|d’après)\s+(?P<src>{_NP})(?=\s*[,.;:]|\s+(?:qui|dont)\b|$)",
-        rf"{_LEAD}(?P<src>{_NP})\s+(?:{_VERBS_FR})\b",
+        rf"\b(?:selon|d'après|d’après){_SP}(?P<src>{_NP})(?=\s*+[,.;:]|\s++(?:qui|dont)\b|$)",
+        rf"{_LEAD}(?P<src>{_NP})\s++(?:{_VERBS_FR})\b",
         rf"\b(?:a|ont)\s+(?:indiqué|affirmé|déclaré|précisé|annoncé|rapporté|expliqué|souligné)"
-        rf"\s+(?P<src>{_NP})(?=\s*[,.;:]|\s+(?:qui|dont)\b|$)",
+        rf"{_SP}(?P<src>{_NP})(?=\s*+[,.;:]|\s++(?:qui|dont)\b|$)",
         r"\b(?P<src>(?:le|un|ce|du|au)\s+(?:communiqué|bilan officiel))\b",
-        rf"\bde\s+source\s+(?P<src>{_NP})(?=\s*[,.;:]|$)",
+        rf"\bde\s+source{_SP}(?P<src>{_NP})(?=\s*+[,.;:]|$)",
     ),
     "en": (
-        rf"\baccording to\s+(?P<src>{_NP})(?=\s*[,.;:]|\s+(?:who|which)\b|$)",
-        rf"{_LEAD}(?P<src>{_NP})\s+(?:{_VERBS_EN})\b",
-        rf"\b(?:said|told|reported|claimed|announced)\s+(?P<src>{_NP})(?=\s*[,.;:]|$)",
+        rf"\baccording to{_SP}(?P<src>{_NP})(?=\s*+[,.;:]|\s++(?:who|which)\b|$)",
+        rf"{_LEAD}(?P<src>{_NP})\s++(?:{_VERBS_EN})\b",
+        rf"\b(?:said|told|reported|claimed|announced){_SP}(?P<src>{_NP})(?=\s*+[,.;:]|$)",
         r"\b(?P<src>(?:the|a|in a)\s+(?:statement|communiqué|press release))\b",
     ),
 }

@@ -66,6 +66,7 @@ _NEGATED = re.compile(
     r"\b(?:no|not|nobody|none|never|pas|aucun|aucune|personne|n'a|n'ont)\b[^.;]{0,30}$", re.I
 )
 NEGATABLE = frozenset({Cue.CLAIM, Cue.BLAME})
+NEGATION_REACH = 40  # _NEGATED spans at most 8 + 30 characters and a final newline
 
 
 def find_cues(text: str, lang: str) -> list[Hit]:
@@ -74,10 +75,17 @@ def find_cues(text: str, lang: str) -> list[Hit]:
         Hit(cue, match.start(), match.end(), match.group())
         for cue, pattern in patterns(lang)
         for match in pattern.finditer(text)
-        if cue not in NEGATABLE or not _NEGATED.search(text, 0, match.start())
+        if cue not in NEGATABLE or not _negated(text, match.start())
     ]
     hits.sort(key=lambda hit: (hit.start, hit.end, hit.cue.value))
-    return [hit for hit in hits if not any(_inside(hit, other) for other in hits)]
+    inside = _contained(hits)
+    return [hit for index, hit in enumerate(hits) if index not in inside]
+
+
+def _negated(text: str, start: int) -> bool:
+    """A negation shortly before `start` ('no group has claimed'). The pattern's match ends
+    at `start`, so searching the last NEGATION_REACH characters is searching the prefix."""
+    return _NEGATED.search(text, max(0, start - NEGATION_REACH), start) is not None
 
 
 def _inside(hit: Hit, other: Hit) -> bool:
@@ -90,6 +98,58 @@ def _inside(hit: Hit, other: Hit) -> bool:
         and longer
         and (other.start <= hit.start < hit.end <= other.end)
     )
+
+
+def _contained(hits: list[Hit]) -> set[int]:
+    """Indices of the hits (sorted by start) that some other hit is `_inside` of.
+
+    A sweep in start order, not a comparison of every pair: a typing hit that starts
+    strictly before a hit contains it when it ends at or after it (and is then longer);
+    one starting at the same offset is compared directly. The sweep keeps the furthest
+    end among earlier typing hits for two different cues, since a cue never contains a
+    hit of its own class.
+    """
+    inside: set[int] = set()
+    reach = _Reach()
+    index = 0
+    while index < len(hits):
+        group_end = index
+        while group_end < len(hits) and hits[group_end].start == hits[index].start:
+            group_end += 1
+        group = range(index, group_end)
+        for position in group:
+            hit = hits[position]
+            if hit.end <= hit.start:
+                continue
+            if reach.beyond(hit.cue) >= hit.end or any(
+                _inside(hit, hits[other]) for other in group
+            ):
+                inside.add(position)
+        for position in group:
+            if hits[position].cue in CUE_TYPES:
+                reach.add(hits[position])
+        index = group_end
+    return inside
+
+
+class _Reach:
+    """The furthest end of the typing hits seen so far, for two different cues."""
+
+    def __init__(self) -> None:
+        self.best: tuple[int, Cue | None] = (-1, None)
+        self.second: tuple[int, Cue | None] = (-1, None)  # the furthest of another cue
+
+    def add(self, hit: Hit) -> None:
+        if hit.cue is self.best[1]:
+            self.best = max(self.best, (hit.end, hit.cue), key=lambda item: item[0])
+        elif hit.end > self.best[0]:
+            self.best, self.second = (hit.end, hit.cue), self.best
+        elif hit.end > self.second[0]:
+            self.second = (hit.end, hit.cue)
+
+    def beyond(self, cue: Cue) -> int:
+        """The furthest end among the hits of a cue other than `cue` (-1 when none)."""
+        return self.second[0] if self.best[1] is cue else self.best[0]
 
 
 def _strength(count: int) -> float:

@@ -8,6 +8,7 @@ verbatim quotes as evidence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from schemas import Event, EventLink, LinkRelation, Modality, SummaryDraft
 from service.article import Article
@@ -19,6 +20,7 @@ from service.backends.offline.fields import EventFields, build_event, describe
 from service.backends.offline.figures import find_figures, usable_numbers
 from service.backends.offline.modality import is_generic, is_past, modality_of
 from service.backends.offline.segment import SentenceInfo, segment
+from service.backends.offline.spans import ByStart
 from service.backends.offline.text import Sentence, split_sentences
 from service.backends.offline.when import is_specific, key
 from service.backends.offline.where import Geography, main_country, place_key
@@ -42,6 +44,11 @@ class Reading:
     geo: Geography
     sources: dict[int, Source]
     published: str | None
+
+    @cached_property
+    def date_index(self) -> ByStart[DateMention]:
+        """The dates indexed by offset."""
+        return ByStart(self.dates)
 
 
 def language_of(article: Article) -> str:
@@ -67,14 +74,14 @@ def read(article: Article, lang: str, gazetteer: Gazetteer) -> Reading:
 
 def _info(reading: Reading, sentence: Sentence) -> SentenceInfo:
     lang = reading.lang
-    within = [d for d in reading.dates if sentence.start <= d.start < sentence.end]
+    within = reading.date_index.within(sentence.start, sentence.end)
     specific = [d for d in within if is_specific(d)]
     places = frozenset(
         place_key(reading.text, m)
-        for m in reading.geo.mentions
-        if sentence.start <= m.start < sentence.end and m.kind == "locality"
+        for m in reading.geo.mention_index.within(sentence.start, sentence.end)
+        if m.kind == "locality"
     )
-    offset = any(sentence.start <= o.start < sentence.end for o in reading.geo.offsets)
+    offset = bool(reading.geo.offset_index.within(sentence.start, sentence.end))
     figures = find_figures(reading.text, sentence.start, sentence.end, reading.numbers, lang)
     return SentenceInfo(
         sentence=sentence,

@@ -26,6 +26,7 @@ from service.backends.offline.countries import Country
 from service.backends.offline.figures import FigureFinding, find_figures, is_people, prune
 from service.backends.offline.modality import modality_of
 from service.backends.offline.segment import Candidate
+from service.backends.offline.spans import Covering
 from service.backends.offline.text import clip
 from service.backends.offline.when import from_mention, from_publication, is_specific
 from service.backends.offline.where import place_for
@@ -73,7 +74,7 @@ def _when(
 ) -> tuple[EventTime, str | None]:
     """The first specific date of the event, else the operation's, else the article's."""
     spans = [(i.sentence.start, i.sentence.end) for i in candidate.infos]
-    dates = [d for d in reading.dates if any(s <= d.start < e for s, e in spans)]
+    dates = reading.date_index.within_any(spans)
     founder = candidate.founder.sentence
     in_founder = [d for d in dates if founder.start <= d.start < founder.end]
     chosen = next((d for d in in_founder + dates if is_specific(d)), None)
@@ -92,7 +93,7 @@ def _when(
 
 
 def _actors(
-    candidate: Candidate, reading: Reading, country: Country | None, excluded: list[range]
+    candidate: Candidate, reading: Reading, country: Country | None, excluded: Covering
 ) -> list[Actor]:
     """Actors of the event, one per label; the role with the most weighted cues wins."""
     found: dict[str, tuple[ActorMention, list[str]]] = {}
@@ -101,7 +102,7 @@ def _actors(
         sentence = info.sentence
         for mention in find_actors(sentence.text, reading.lang, country):
             absolute = sentence.start + mention.start
-            if any(absolute in span for span in excluded):
+            if absolute in excluded:
                 continue
             role, strength = role_of(sentence.text, mention, reading.lang)
             tally = votes.setdefault(mention.label, {})
@@ -210,11 +211,12 @@ def build_event(
     spans = [(i.sentence.start, i.sentence.end) for i in candidate.infos]
     place: Place | None = place_for(reading.geo, spans, (founder.start, founder.end))
     source = _source(candidate, reading)
-    excluded = [
+    indices = {info.sentence.index for info in candidate.infos}
+    excluded = Covering(
         range(s.start, s.start + len(s.quote))
         for index, s in reading.sources.items()
-        if any(info.sentence.index == index for info in candidate.infos)
-    ]
+        if index in indices
+    )
     actors = _actors(candidate, reading, country, excluded)
     sub_type = _sub_type(candidate)
     claimed_by = source.display() if source is not None else None

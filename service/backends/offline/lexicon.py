@@ -14,6 +14,7 @@ from functools import cache
 from service.backends.offline.cues import Cue
 from service.backends.offline.lexicon_en import EN
 from service.backends.offline.lexicon_fr import FR
+from service.normalize.textutil import WORD_AHEAD
 
 
 @cache
@@ -21,6 +22,6 @@ def patterns(lang: str) -> tuple[tuple[Cue, re.Pattern[str]], ...]:
     """Compiled cue patterns for a language (English for languages without a lexicon)."""
     table = FR if lang == "fr" else EN
     return tuple(
-        (cue, re.compile(rf"(?<![\w-])(?:{source})(?![\w])", re.IGNORECASE))
+        (cue, re.compile(rf"(?<![\w-]){WORD_AHEAD}(?:{source})(?![\w])", re.IGNORECASE))
         for cue, source in table.items()
     )

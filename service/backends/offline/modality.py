@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 from schemas import Modality
+from service.normalize.textutil import WORD_AHEAD
 
 _CUES: dict[str, dict[Modality, str]] = {
     "en": {
@@ -66,7 +67,7 @@ def _compiled(kind: str, lang: str) -> re.Pattern[str]:
         source = _PAST[key]
     else:
         source = _CUES[key][Modality(kind)]
-    return re.compile(rf"(?<![\w-])(?:{source})(?![\w])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-]){WORD_AHEAD}(?:{source})(?![\w])", re.IGNORECASE)
 
 
 def modality_of(text: str, lang: str) -> Modality:

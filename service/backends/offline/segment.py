@@ -9,6 +9,7 @@ or a different kind of event starts a new one.
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -143,19 +144,53 @@ def _compatible(noun: str, family: EventType | None) -> bool:
     return pattern is None or re.match(pattern, noun, re.IGNORECASE) is not None
 
 
-def _referent(info: SentenceInfo, candidates: list[Candidate]) -> Candidate | None:
-    """The earlier event an anaphoric sentence refers to, by place, then kind, then recency."""
-    noun = _anaphor_noun(info)
-    if noun is None or not candidates:
-        return None
-    if info.places:
-        same_place = [c for c in candidates if info.places & c.places and not c.offset]
-        if same_place:
-            return same_place[-1]
-    compatible = [c for c in candidates if _compatible(noun, c.family)]
-    if not compatible or compatible[-1] is candidates[-1]:
-        return candidates[-1]
-    return compatible[-1]
+class _Events:
+    """The candidates found so far, indexed by place and by family for `referent`."""
+
+    def __init__(self) -> None:
+        self.candidates: list[Candidate] = []
+        self.rank: dict[int, int] = {}  # id(candidate) -> its index
+        self.by_place: dict[str, list[int]] = {}  # heaps of negated candidate indices
+        self.by_family: dict[EventType | None, int] = {}  # the last candidate of a family
+
+    def found(self, info: SentenceInfo) -> Candidate:
+        """A new candidate founded by `info`."""
+        candidate = Candidate()
+        self.rank[id(candidate)] = len(self.candidates)
+        self.candidates.append(candidate)
+        self.join(candidate, info)
+        self.by_family[candidate.family] = self.rank[id(candidate)]
+        return candidate
+
+    def join(self, candidate: Candidate, info: SentenceInfo) -> None:
+        """Add a sentence to a candidate (its places become the candidate's)."""
+        candidate.add(info)
+        index = self.rank[id(candidate)]
+        for place in info.places:
+            heapq.heappush(self.by_place.setdefault(place, []), -index)
+
+    def referent(self, info: SentenceInfo) -> Candidate | None:
+        """The earlier event an anaphoric sentence refers to, by place, then kind, then
+        recency: the last candidate sharing a place (not given as an offset), else the
+        last of a compatible kind unless the latest is of another kind."""
+        noun = _anaphor_noun(info)
+        if noun is None or not self.candidates:
+            return None
+        if info.places:
+            best = -1
+            for place in info.places:
+                heap = self.by_place.get(place)
+                while heap and self.candidates[-heap[0]].offset:
+                    heapq.heappop(heap)  # a candidate never stops being an offset
+                if heap:
+                    best = max(best, -heap[0])
+            if best >= 0:
+                return self.candidates[best]
+        last = len(self.candidates) - 1
+        compatible = [i for family, i in self.by_family.items() if _compatible(noun, family)]
+        if not compatible or max(compatible) == last:
+            return self.candidates[last]
+        return self.candidates[max(compatible)]
 
 
 def _modifies(info: SentenceInfo, current: Candidate) -> bool:
@@ -185,8 +220,11 @@ def _starts_new(info: SentenceInfo, current: Candidate) -> bool:
 def _paragraph_events(infos: list[SentenceInfo]) -> list[Candidate]:
     """When no single sentence suffices: evidence spread over one paragraph's sentences."""
     candidates: list[Candidate] = []
-    for paragraph in sorted({info.sentence.paragraph for info in infos}):
-        members = [i for i in infos if i.sentence.paragraph == paragraph and not i.generic]
+    paragraphs: dict[int, list[SentenceInfo]] = {}
+    for info in infos:
+        paragraphs.setdefault(info.sentence.paragraph, []).append(info)
+    for paragraph in sorted(paragraphs):
+        members = [i for i in paragraphs[paragraph] if not i.generic]
         if not members or not any(i.past or i.date_key or i.has_figure for i in members):
             continue
         joined = combine([i.classification for i in members])
@@ -211,23 +249,21 @@ def segment(infos: list[SentenceInfo]) -> list[Candidate]:
 
 def _sentence_events(infos: list[SentenceInfo]) -> list[Candidate]:
     """One candidate per founding sentence, with the sentences that join it."""
-    candidates: list[Candidate] = []
+    events = _Events()
     current: Candidate | None = None
     for info in infos:
         founding = eventive(info)
-        referent = _referent(info, candidates)
+        referent = events.referent(info)
         if current is None or (founding and referent is None and _starts_new(info, current)):
             if founding:
-                current = Candidate()
-                current.add(info)
-                candidates.append(current)
+                current = events.found(info)
             continue
         if referent is not None:
-            referent.add(info)
+            events.join(referent, info)
             continue
         if _joins(info, current, founding):
-            current.add(info)
-    return candidates
+            events.join(current, info)
+    return events.candidates
 
 
 def _joins(info: SentenceInfo, current: Candidate, founding: bool) -> bool:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 MAX_QUOTE = 600
 
-_BREAK = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+|\n\s*")
+# A break never starts inside a run of stops (one that did would end where the run's first
+# stop ends it): without the lookbehind, "....." is scanned once per stop.
+_BREAK = re.compile(r"(?<![.!?…])[.!?…]++[\"'»”’)\]]*+\s+|\n\s*")
 _STARTER = re.compile(r"[\"'«“‘(\[]?\s*[A-ZÀ-ÖØ-Þ0-9]")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen col lt sgt capt maj cpl adm gov sen rep st no vs etc jan feb mar apr "

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from schemas import Evidence, Offset, Place
+from service.backends.offline.spans import ByStart
 from service.normalize.places import OffsetMention, PlaceMention, PlaceRecord
 from service.normalize.textutil import fold
 
@@ -35,6 +37,21 @@ class Geography:
     def region_mentions(self) -> list[PlaceMention]:
         """Resolved region mentions, in text order."""
         return [m for m in self.mentions if m.kind == "region" and m.record is not None]
+
+    @cached_property
+    def mention_index(self) -> ByStart[PlaceMention]:
+        """The place mentions indexed by offset."""
+        return ByStart(self.mentions)
+
+    @cached_property
+    def offset_index(self) -> ByStart[OffsetMention]:
+        """The offsets indexed by offset."""
+        return ByStart(self.offsets)
+
+    @cached_property
+    def region_index(self) -> ByStart[PlaceMention]:
+        """The resolved region mentions indexed by offset."""
+        return ByStart(self.region_mentions())
 
 
 def written_name(text: str, mention: PlaceMention) -> tuple[str, int]:
@@ -83,9 +100,9 @@ def _evidence(*quotes: str) -> list[Evidence]:
 
 
 def _fallback_region(geo: Geography, spans: list[tuple[int, int]]) -> PlaceMention | None:
-    regions = geo.region_mentions()
-    inside = [m for m in regions if any(s <= m.start < e for s, e in spans)]
-    chosen = inside or regions
+    regions = geo.region_index
+    inside = regions.within_any(spans)
+    chosen = inside or regions.items
     return chosen[0] if chosen else None
 
 
@@ -135,10 +152,10 @@ def place_for(
     geo: Geography, spans: list[tuple[int, int]], founder: tuple[int, int]
 ) -> Place | None:
     """The place of an event whose sentences cover `spans` (founding sentence first)."""
-    offsets = [o for o in geo.offsets if founder[0] <= o.start < founder[1]]
+    offsets = geo.offset_index.within(founder[0], founder[1])
     if offsets:
         return _offset_place(geo, offsets[0], spans)
-    inside = [m for m in geo.mentions if any(s <= m.start < e for s, e in spans)]
+    inside = geo.mention_index.within_any(spans)
     in_founder = [m for m in inside if founder[0] <= m.start < founder[1]]
     mention = _pick(in_founder) or _pick(inside)
     if mention is None:
