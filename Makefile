@@ -42,6 +42,7 @@ eval: $(STAMP)
 
 bench: eval
 	$(BIN)/python bench/startup.py --runs 5
+	$(BIN)/python bench/offline_worst_case.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
