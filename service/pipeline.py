@@ -177,6 +177,25 @@ class Pipeline:
             summary.warnings = [fallback, *summary.warnings][:MAX_WARNINGS]
         return summary
 
+    def accept(
+        self, backend: Backend, article: Article, raw: RawExtraction, *, calls: int = 1
+    ) -> tuple[EventSummary, bool]:
+        """Check and assemble a draft obtained outside the chain, with no backend call.
+
+        For a provider batch result or a duplicate's reused answer: the draft is grounded
+        and checked against `article` exactly like a synchronous answer. Returns the
+        summary (what the checks found stays on it as warnings) and whether hard issues
+        remain, which a caller may want to send through `summarize` instead.
+        """
+        started = time.perf_counter()
+        spent = _Attempts(calls=calls)
+        spent.usage.add(raw.usage)
+        checked, issues = check_draft(raw.draft, article)
+        summary = self._assemble(
+            backend, article, render(article), raw, issues, checked, spent, started
+        )
+        return summary, any(issue.hard for issue in issues)
+
     def _output_tokens(self, backend: Backend) -> int:
         config = self.settings.backends.get(backend.name)
         return config.max_output_tokens if config is not None else DEFAULT_OUTPUT_TOKENS

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from schemas import EventLink, EventTime, Grounding, LinkRelation, WarningCode
+from schemas import EventLink, EventTime, Grounding, LinkRelation, SummaryDraft, WarningCode
 from service.article import Article
 from service.backends.base import ExtractionRequest, RawExtraction
 from service.config import BackendConfig, Settings
@@ -207,3 +207,26 @@ async def test_a_request_may_pick_any_configured_backend() -> None:
     summary = await pipeline(first, second).summarize(ARTICLE_IN, "second")
     assert summary.extraction.backend == "second"
     assert (len(first.requests), len(second.requests)) == (0, 1)
+
+
+async def test_accept_checks_an_outside_draft_against_another_copy_without_a_call() -> None:
+    backend = ScriptedBackend([draft()])
+    first = await pipeline(backend).summarize(ARTICLE_IN)
+    reflowed = Article(text="UPDATE: new line.\n" + ARTICLE, published=date(2025, 3, 4))
+    kept = first.model_dump(include={"headline", "summary", "language", "events"})
+    reused = SummaryDraft.model_validate(kept)
+    raw = RawExtraction(draft=reused, model="scripted-1")
+    summary, hard = pipeline(backend).accept(backend, reflowed, raw)  # type: ignore[arg-type]
+    assert len(backend.requests) == 1 and hard is False
+    quote = summary.events[0].figures[0].evidence[0]
+    assert reflowed.text[quote.start : quote.end] == "arrested 12 protesters"  # type: ignore[index]
+    assert quote.start != first.events[0].figures[0].evidence[0].start
+    assert summary.article.content_sha256 == reflowed.sha256
+
+
+async def test_accept_says_when_an_outside_draft_fails_its_checks() -> None:
+    backend = ScriptedBackend([])
+    other = Article(text="A storm closed schools in Oslo.", published=date(2025, 3, 4))
+    summary, hard = pipeline(backend).accept(backend, other, RawExtraction(draft(), "m"))  # type: ignore[arg-type]
+    assert hard is True
+    assert any(w.code is WarningCode.UNGROUNDED for w in summary.warnings)
