@@ -26,4 +26,3 @@ def test_the_article_text_comes_without_menus_or_footer() -> None:
 def test_a_page_without_article_text_gives_none() -> None:
     assert extract_page(b"<html><head><title>x</title></head><body> </body></html>") is None
     assert extract_page(b"") is None
-    assert extract_page(b"\xff\xfe\x00 not html at all <<<") is None
