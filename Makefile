@@ -43,6 +43,7 @@ eval: $(STAMP)
 bench: eval
 	$(BIN)/python bench/startup.py --runs 5
 	$(BIN)/python bench/offline_worst_case.py
+	$(BIN)/python bench/batch_memory.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
