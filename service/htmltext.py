@@ -38,6 +38,10 @@ def extract_page(html: str | bytes, url: str | None = None) -> Page | None:
             with_metadata=True,
             include_comments=False,
             include_tables=False,
+            # Precision over recall, and no fallback extractors: a page of menus alone
+            # is not an article (the fallbacks would return the menu as text).
+            favor_precision=True,
+            fast=True,
         )
     except (ValueError, TypeError, AttributeError):  # unparseable markup: no article
         return None

@@ -1,4 +1,9 @@
-"""Readers: one interface, one class per archive format; each streams records one by one."""
+"""Readers: one interface, one class per archive format; each streams records one by one.
+
+This module holds the interface, the registry (`FORMATS`, `reader_for`, `detect_format`) and
+the JSONL, CSV and folder readers. WARC lives in `warc`, NITF and NewsML-G2 in `newsxml`,
+RSS and Atom in `feeds`; those modules (and their parsers) load only when their format is used.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +25,25 @@ from service.batch.records import (
 )
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
-FORMATS = ("jsonl", "csv", "txt-dir")
-_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+FORMATS = ("jsonl", "csv", "txt-dir", "warc", "nitf", "newsml", "feed")
+_EXTENSIONS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".warc": "warc",
+    ".nitf": "nitf",
+    ".rss": "feed",
+    ".atom": "feed",
+}
+_XML_ROOTS = {
+    "nitf": "nitf",
+    "newsMessage": "newsml",
+    "newsItem": "newsml",
+    "rss": "feed",
+    "feed": "feed",
+    "RDF": "feed",
+}
+_HTML_SUFFIXES = (".html", ".htm")
 _DRAIN_CHUNK = 1 << 20
 
 
@@ -46,20 +68,40 @@ class Reader(Protocol):
 
 
 def detect_format(path: Path) -> str | None:
-    """The input format implied by a path: a folder, or the file's extension."""
+    """The input format implied by a path: a folder, the file's extension, or for `.xml`
+    the root element (read from the first few KB); None when it cannot tell."""
     if path.is_dir():
         return "txt-dir"
+    name = path.name.lower()
+    if name.endswith(".warc.gz"):
+        return "warc"
+    if path.suffix.lower() == ".xml":
+        from service.batch.newsxml import xml_root
+
+        return _XML_ROOTS.get(xml_root(path) or "")
     return _EXTENSIONS.get(path.suffix.lower())
 
 
 def reader_for(fmt: str, fields: FieldMap, max_bytes: int = DEFAULT_MAX_BYTES) -> Reader:
-    """The reader of a format named in FORMATS."""
+    """The reader of a format named in FORMATS (`nitf` and `newsml` share one reader)."""
     if fmt == "jsonl":
         return JsonlReader(fields, max_bytes)
     if fmt == "csv":
         return CsvReader(fields, max_bytes)
     if fmt == "txt-dir":
-        return TextDirReader(max_bytes)
+        return FolderReader(max_bytes)
+    if fmt == "warc":
+        from service.batch.warc import WarcReader
+
+        return WarcReader(max_bytes)
+    if fmt in ("nitf", "newsml"):
+        from service.batch.newsxml import NewsXmlReader
+
+        return NewsXmlReader(max_bytes)
+    if fmt == "feed":
+        from service.batch.feeds import FeedReader
+
+        return FeedReader(max_bytes)
     raise ValueError(f"unknown input format {fmt!r}")
 
 
@@ -201,14 +243,18 @@ def _has_surrogates(value: str) -> bool:
     return False
 
 
-class TextDirReader:
-    """A folder of .txt files, walked in sorted order; the relative path is the record id."""
+class FolderReader:
+    """A folder of .txt and .html files, walked in sorted order; the relative path is the id.
+
+    A web page gives its main text (menus, ads and footers left out) with the title, date,
+    url and site name it states; a page without article text is an EMPTY_TEXT error.
+    """
 
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_bytes = max_bytes
 
     def read(self, path: Path) -> Iterator[Record | RecordError]:
-        """Yield a record per .txt file and an error for any other file."""
+        """Yield a record per .txt or .html file and an error for any other file."""
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             relative = file.relative_to(path)
             if any(part.startswith(".") for part in relative.parts):
@@ -217,15 +263,38 @@ class TextDirReader:
 
     def _file(self, file: Path, rid: str) -> Record | RecordError:
         locator = Locator(str(file))
-        if file.suffix.lower() != ".txt":
-            detail = f"{file.suffix or 'extensionless'} files are not read yet"
+        suffix = file.suffix.lower()
+        if suffix != ".txt" and suffix not in _HTML_SUFFIXES:
+            detail = f"{file.suffix or 'extensionless'} files are not read (only .txt, .html)"
             return RecordError(rid, Reason.UNSUPPORTED_FORMAT, detail, locator)
         if file.stat().st_size > self.max_bytes:
             return RecordError(rid, Reason.TOO_LARGE, f"over {self.max_bytes} bytes", locator)
+        raw = file.read_bytes()
+        if suffix in _HTML_SUFFIXES:
+            return _page_record(raw, rid, locator)
         try:
-            text = file.read_bytes().decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             return RecordError(rid, Reason.UNDECODABLE, f"not UTF-8 (byte {exc.start})", locator)
         if not text.strip():
             return RecordError(rid, Reason.EMPTY_TEXT, "the file is empty", locator)
         return Record(id=rid, text=text, locator=locator)
+
+
+def _page_record(html: bytes, rid: str, locator: Locator) -> Record | RecordError:
+    """A web page as a record: its main text and the metadata it states."""
+    from service.htmltext import extract_page
+
+    page = extract_page(html)
+    if page is None:
+        detail = "the file is empty" if not html.strip() else "no article text in the page"
+        return RecordError(rid, Reason.EMPTY_TEXT, detail, locator)
+    return Record(
+        id=rid,
+        text=page.text,
+        locator=locator,
+        published_at=page.published_at,
+        url=page.url,
+        title=page.title,
+        source=page.site,
+    )

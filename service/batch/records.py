@@ -21,14 +21,19 @@ class Reason:
 
 @dataclass(frozen=True)
 class Locator:
-    """Where a record sits in its input: a file, and a line or byte offset when known."""
+    """Where a record sits in its input: a file, and a line or byte offset when known.
+
+    Shown as `path:line` for line-based files, `path@offset` for byte offsets (WARC).
+    """
 
     path: str
     line: int | None = None
     offset: int | None = None
 
     def __str__(self) -> str:
-        return self.path if self.line is None else f"{self.path}:{self.line}"
+        if self.line is not None:
+            return f"{self.path}:{self.line}"
+        return self.path if self.offset is None else f"{self.path}@{self.offset}"
 
 
 @dataclass(frozen=True)

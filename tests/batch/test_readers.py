@@ -7,16 +7,20 @@ from pathlib import Path
 import pytest
 
 from service.batch.readers import (
+    FORMATS,
     CsvReader,
     FieldMap,
+    FolderReader,
     JsonlReader,
-    TextDirReader,
     detect_format,
+    reader_for,
 )
-from service.batch.records import Record, RecordError, record_id, text_key
+from service.batch.records import Locator, Record, RecordError, record_id, text_key
 from tests.batch.conftest import article, write_jsonl
+from tests.conftest import FIXTURES
 
 FIELDS = FieldMap()
+HTML_DIR = FIXTURES / "batch" / "html"
 
 
 def test_jsonl_yields_records_and_errors_in_order_with_locators(tmp_path: Path) -> None:
@@ -96,15 +100,56 @@ def test_txt_dir_reads_txt_files_and_reports_the_rest(tmp_path: Path) -> None:
     (folder / "2024" / "a.txt").write_text(article(1), encoding="utf-8")
     (folder / "b.txt").write_text("\n  \n", encoding="utf-8")
     (folder / "c.txt").write_bytes(b"caf\xe9")
-    (folder / "d.html").write_text("<p>hi</p>", encoding="utf-8")
+    (folder / "d.docx").write_bytes(b"PK\x03\x04")
+    (folder / "e.html").write_bytes(b"")
     (folder / ".DS_Store").write_bytes(b"\x00")
-    items = list(TextDirReader().read(folder))
+    items = list(FolderReader().read(folder))
     assert [(i.id, getattr(i, "reason", None)) for i in items] == [
         ("2024/a.txt", None),
         ("b.txt", "empty_text"),
         ("c.txt", "undecodable"),
-        ("d.html", "unsupported_format"),
+        ("d.docx", "unsupported_format"),
+        ("e.html", "empty_text"),
     ]
+
+
+def test_html_files_give_the_article_text_and_the_page_metadata() -> None:
+    items = {item.id: item for item in FolderReader().read(HTML_DIR)}
+    assert list(items) == ["brief.txt", "nav-heavy.html", "no-article.htm", "scan.pdf"]
+    page = items["nav-heavy.html"]
+    assert isinstance(page, Record)
+    assert page.text.count("firefighters saved the town archives") == 1
+    assert "electrical fault in the attic" in page.text
+    for furniture in (
+        "Subscribe now",
+        "Most read",
+        "best bakeries",
+        "Cookie settings",
+        "ring road",
+    ):
+        assert furniture not in page.text
+    assert page.title == "Library fire: archives saved"
+    assert page.published_at == "2025-04-02"
+    assert page.url == "https://riverside.example/2025/04/02/library-fire"
+    assert page.source == "Riverside Post"
+    empty = items["no-article.htm"]
+    assert isinstance(empty, RecordError) and empty.reason == "empty_text"
+    assert empty.detail == "no article text in the page"
+    other = items["scan.pdf"]
+    assert isinstance(other, RecordError) and other.reason == "unsupported_format"
+
+
+def test_an_html_file_over_the_cap_is_too_large_without_being_parsed(tmp_path: Path) -> None:
+    (tmp_path / "big.html").write_bytes(b"<html><body><p>" + b"word " * 400 + b"</p></body></html>")
+    (item,) = FolderReader(max_bytes=1000).read(tmp_path)
+    assert isinstance(item, RecordError) and item.reason == "too_large"
+
+
+def test_a_page_of_menus_only_has_no_article_text(tmp_path: Path) -> None:
+    menus = '<nav><a href="/">Home</a> <a href="/local">Local</a> <a href="/sport">Sport</a></nav>'
+    (tmp_path / "menus.html").write_text(f"<html><body>{menus}</body></html>", encoding="utf-8")
+    (item,) = FolderReader().read(tmp_path)
+    assert isinstance(item, RecordError) and item.reason == "empty_text"
 
 
 def test_ids_prefer_the_source_id_then_the_url_then_a_hash_of_normalised_text() -> None:
@@ -116,8 +161,58 @@ def test_ids_prefer_the_source_id_then_the_url_then_a_hash_of_normalised_text() 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("x.jsonl", "jsonl"), ("x.NDJSON", "jsonl"), ("x.csv", "csv"), ("x.xml", None)],
+    [
+        ("x.jsonl", "jsonl"),
+        ("x.NDJSON", "jsonl"),
+        ("x.csv", "csv"),
+        ("crawl.warc", "warc"),
+        ("crawl.WARC.GZ", "warc"),
+        ("story.nitf", "nitf"),
+        ("news.rss", "feed"),
+        ("news.atom", "feed"),
+        ("x.xml", None),  # no such file: nothing to sniff
+        ("x.gz", None),
+        ("x.arc.gz", None),
+    ],
 )
 def test_formats_are_detected_by_extension(tmp_path: Path, name: str, expected: str | None) -> None:
     assert detect_format(tmp_path / name) == expected
     assert detect_format(tmp_path) == "txt-dir"
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ('<?xml version="1.0"?>\n<!-- wire copy -->\n<nitf><head/>', "nitf"),
+        ('<nitf xmlns="http://iptc.org/std/NITF/2006-10-18/"><body>', "nitf"),
+        ('<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>', "newsml"),
+        ('<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g">', "newsml"),
+        ('<?xml version="1.0"?><rss version="2.0"><channel>', "feed"),
+        ('<feed xmlns="http://www.w3.org/2005/Atom"><title>', "feed"),
+        ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">', "feed"),
+        ("<nitf><body><p>never closed</body></nitf>", "nitf"),
+        ("<catalog><book/></catalog>", None),
+        ("not xml at all", None),
+        ("", None),
+        (f"<!-- {'x' * 9000} --><nitf/>", None),  # the root is not within the first KB read
+    ],
+)
+def test_xml_files_are_told_apart_by_their_root_element(
+    tmp_path: Path, head: str, expected: str | None
+) -> None:
+    path = tmp_path / "in.xml"
+    path.write_text(head, encoding="utf-8")
+    assert detect_format(path) == expected
+
+
+def test_every_format_has_a_reader() -> None:
+    for fmt in FORMATS:
+        assert callable(reader_for(fmt, FIELDS).read)
+    with pytest.raises(ValueError, match="parquet"):
+        reader_for("parquet", FIELDS)
+
+
+def test_a_locator_shows_the_line_or_else_the_byte_offset() -> None:
+    assert str(Locator("a.jsonl", 3, 120)) == "a.jsonl:3"
+    assert str(Locator("a.warc.gz", None, 4096)) == "a.warc.gz@4096"
+    assert str(Locator("notes.txt")) == "notes.txt"
