@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import httpx
-from instructor import AsyncInstructor
+from instructor import AsyncInstructor, openai_schema
 from instructor.core import IncompleteOutputException, InstructorRetryException
 from instructor.core.hooks import HookName, Hooks
 from pydantic import ValidationError
@@ -34,6 +34,10 @@ from service.errors import ConfigError, Usage
 from service.prompts import render_reask
 
 log = logging.getLogger("service.backends")
+
+RESPONSE_MODEL = openai_schema(SummaryDraft)
+"""SummaryDraft wrapped for instructor once: passing the bare model makes instructor build a
+new wrapper class per call, and so regenerate the large JSON schema on every request."""
 
 PLACEHOLDER_KEY = "not-needed"
 """Sent to OpenAI-compatible servers that need no key (Ollama, llama.cpp, vLLM)."""
@@ -159,7 +163,7 @@ class LLMCall:
             try:
                 return await self.client.create_with_completion(
                     messages=messages,  # type: ignore[arg-type]
-                    response_model=SummaryDraft,
+                    response_model=RESPONSE_MODEL,
                     max_retries=0,
                     strict=False,
                     hooks=hooks,

@@ -10,9 +10,8 @@ transport that never reaches the network:
 - to *replay*, it answers with a provider response body taken from a batch result, so
   the backend's own parsing (instructor, refusal and truncation checks, usage) applies.
 
-Instructor rebuilds the SummaryDraft schema on every call (tens of milliseconds), so the
-request is recorded once, for placeholder prompts, as a `RequestTemplate`; each record's
-request is the template with its own system and user messages put in place.
+The request is recorded once, for placeholder prompts, as a `RequestTemplate`; each
+record's request is the template with its own system and user messages put in place.
 """
 
 from __future__ import annotations
