@@ -13,7 +13,9 @@ from pydantic import ValidationError
 from schemas import ArticleIn, EventSummary
 from service.article import Article
 from service.batch.cli import register as register_batch
+from service.batch.export import register as register_export
 from service.errors import ConfigError, InputError, SummarizerError
+from service.slack.cli import register as register_slack
 
 if TYPE_CHECKING:
     from service.config import Settings
@@ -144,6 +146,8 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 register_batch(app)
+register_export(app)
+register_slack(app)
 
 
 def main() -> None:

@@ -41,5 +41,13 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "openai", "anthropic", "instructor"):
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "openai",
+        "anthropic",
+        "instructor",
+        "slack_sdk",
+        "slack_bolt",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)

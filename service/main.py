@@ -15,6 +15,7 @@ from service.backends import build_backends, close_backends
 from service.backends.base import Backend
 from service.config import OFFLINE, Settings, load_settings
 from service.pipeline import Pipeline
+from service.slack import mount_http as mount_slack
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ def create_app(
         if settings.chain == [OFFLINE]:
             log.info("serving with the offline backend only; " + SWITCH_HINT)
         yield
+        if slack_bot is not None:
+            await slack_bot.aclose()  # drain the Slack work in flight before the backends go
         await close_backends(backends)
 
     app = FastAPI(
@@ -55,5 +58,6 @@ def create_app(
     problems.install(app)
     app.include_router(summaries.router)
     app.include_router(meta.router)
+    slack_bot = mount_slack(app, pipeline)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app

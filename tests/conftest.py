@@ -58,11 +58,14 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests start without any provider key or summarizer setting from the host."""
+    """Tests start without any provider key, summarizer or Slack setting from the host."""
     import os
 
     for name in list(os.environ):
-        if name.startswith("SUMMARIZER_") or name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
+        if name.startswith(("SUMMARIZER_", "SLACK_")) or name in (
+            "OPENAI_API_KEY",
+            "ANTHROPIC_API_KEY",
+        ):
             monkeypatch.delenv(name, raising=False)
 
 
