@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from asgi_lifespan import LifespanManager
 
 from schemas import SummaryDraft
 from service.article import Article
@@ -102,8 +103,12 @@ def llm_settings(
 
 @asynccontextmanager
 async def asgi_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the app built from `settings`, in process."""
+    """An HTTP client talking to the app built from `settings`, in process.
+
+    The app's lifespan runs, so its backends' HTTP clients are closed afterwards.
+    """
     app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        yield client
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            yield client
