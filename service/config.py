@@ -56,6 +56,12 @@ class BackendConfig(BaseModel):
     timeout_s: float = Field(default=60.0, gt=0, description="Timeout of one HTTP attempt.")
     max_output_tokens: int = Field(default=4096, ge=256, le=65536)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    input_usd_per_mtok: float | None = Field(
+        default=None, ge=0, description="Price in USD of one million input tokens (for budgets)."
+    )
+    output_usd_per_mtok: float | None = Field(
+        default=None, ge=0, description="Price in USD of one million output tokens (for budgets)."
+    )
 
     @model_validator(mode="after")
     def _defaults(self) -> BackendConfig:

@@ -1,4 +1,11 @@
-"""The output JSONL as the source of truth: append-and-flush, resume index, fingerprint state."""
+"""The output JSONL as the source of truth: append-and-flush, resume index, fingerprint state.
+
+Everything a resumed run needs is read back from the output itself: the ids done (and
+failed), the exact-duplicate keys (`text_sha256`) and the near-duplicate index (rebuilt
+from each summarised line's `minhash` signature). `--retry-failed` first compacts the
+output: every line but the error lines is copied to OUT.tmp, synced, and moved over OUT
+in one atomic rename, so that a crash leaves either the old file or the new one.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from service.batch import neardup
 from service.errors import SummarizerError
 
 STATE_VERSION = 1
@@ -39,15 +47,32 @@ class Ledger:
     index: LedgerIndex
 
     @classmethod
-    def open(cls, path: Path, fingerprint: dict[str, Any], *, resume: bool, force: bool) -> Ledger:
-        """Open `path` for appending, checking (and recording) the fingerprint."""
+    def open(
+        cls,
+        path: Path,
+        fingerprint: dict[str, Any],
+        *,
+        resume: bool,
+        force: bool,
+        retry_failed: bool = False,
+    ) -> Ledger:
+        """Open `path` for appending, checking (and recording) the fingerprint.
+
+        With `retry_failed`, the error lines are removed first (see `compact`), so that
+        their records are done again and each record still has exactly one line.
+        """
+        if retry_failed and not resume:
+            raise LedgerError("--retry-failed works on an earlier output: pass --resume too")
         has_data = path.exists() and path.stat().st_size > 0
         if has_data and not resume:
             raise LedgerError(f"{path} already holds results: pass --resume, or remove it")
         state = state_path(path)
         if has_data:
             _check_fingerprint(state, fingerprint, force=force)
+        removed, torn = compact(path) if has_data and retry_failed else (0, False)
         index = LedgerIndex.read(path) if has_data else LedgerIndex()
+        index.removed_failed = removed
+        index.dropped_tail = index.dropped_tail or torn
         _write_state(state, fingerprint, keep_history=has_data)
         return cls(path=path, handle=path.open("ab"), index=index)
 
@@ -73,12 +98,15 @@ class Ledger:
 
 @dataclass
 class LedgerIndex:
-    """Ids (all, failed) and duplicate keys -> line offsets already in an output file."""
+    """Ids (all, failed), duplicate keys and near-duplicate bands -> offsets in an output."""
 
     done: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
     by_key: dict[str, int] = field(default_factory=dict)
+    near: neardup.NearDupIndex = field(default_factory=neardup.NearDupIndex)
     dropped_tail: bool = False
+    removed_failed: int = 0
+    """Error lines removed by --retry-failed before this run."""
 
     @classmethod
     def read(cls, path: Path) -> LedgerIndex:
@@ -106,6 +134,51 @@ class LedgerIndex:
         key = line.get("text_sha256")
         if isinstance(key, str) and "duplicate_of" not in line:
             self.by_key.setdefault(key, offset)
+        if line.get("status") == "ok" and "near_duplicate_of" not in line:
+            sig = neardup.decode(line.get("minhash"))
+            if sig is not None:
+                self.near.add(sig, offset)
+
+
+def compact(path: Path) -> tuple[int, bool]:
+    """Drop the error lines (and a torn last line) of an output, atomically.
+
+    Every other line is copied, in order, to OUT.tmp; the copy is flushed and fsynced,
+    then renamed over OUT (and the folder synced). Returns (error lines removed, whether
+    a torn last line was dropped).
+    """
+    tmp = path.with_name(path.name + ".tmp")
+    removed = 0
+    torn = False
+    with path.open("rb") as source, tmp.open("wb") as target:
+        for raw in source:
+            if not raw.endswith(b"\n"):
+                torn = True  # only the last line can lack its newline
+                continue
+            line = _parse(raw)
+            if line is not None and line.get("status") != "ok":
+                removed += 1
+                continue
+            target.write(raw)
+        target.flush()
+        os.fsync(target.fileno())
+    os.replace(tmp, path)
+    _sync_folder(path.parent)
+    return removed, torn
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (where the platform allows it)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def _parse(raw: bytes) -> dict[str, Any] | None:

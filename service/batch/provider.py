@@ -46,14 +46,14 @@ from service.batch.provider_api import (
 )
 from service.batch.provider_mirror import SyncMirror
 from service.batch.provider_state import BatchState, PendingRecord, SubmittedBatch, custom_id
-from service.batch.records import Record, RecordError, text_key
+from service.batch.records import Reason, Record, RecordError, text_key
 from service.batch.runner import (
     Counts,
     RunOptions,
     UniqueIds,
+    copy_line,
     error_line,
     reason_for,
-    reuse,
     to_article,
 )
 from service.errors import SummarizerError
@@ -217,9 +217,8 @@ class _ProviderRun:
         key = text_key(item.text)
         offset = self.ledger.index.by_key.get(key)
         if offset is not None:
-            self.counts.duplicates += 1
             primary = self.ledger.read_at(offset)
-            line = reuse(primary, rid, article, item)
+            line = self._copy(primary, rid, article, item)
             self._write({**line, "via": primary["via"]} if "via" in primary else line)
             return None
         return _Work(rid, item, article, key)
@@ -430,9 +429,19 @@ class _ProviderRun:
         else:
             self.counts.via_sync += 1
         for follower in work.followers:
-            self.counts.duplicates += 1
-            copy = reuse(written, follower.rid, follower.article, follower.record)
+            copy = self._copy(written, follower.rid, follower.article, follower.record)
             self._write({**copy, "via": via})
+
+    def _copy(
+        self, primary: dict[str, Any], rid: str, article: Article, record: Record
+    ) -> dict[str, Any]:
+        """A duplicate's line, grounded in its own text; an error line if it cannot be."""
+        line = copy_line(self.pipeline, primary, rid, article, record)
+        if line is None:
+            detail = "the earlier answer could not be re-checked against this copy's text"
+            return error_line(rid, Reason.INVALID_OUTPUT, detail, record.locator)
+        self.counts.duplicates += 1
+        return line
 
     def _write(self, line: dict[str, Any]) -> bool:
         """Append a line unless its record already has one (never twice, whatever led here)."""

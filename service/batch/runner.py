@@ -1,4 +1,11 @@
-"""The async batch runner: bounded concurrency, one output line per record, duplicates once."""
+"""The async batch runner: bounded concurrency, one output line per record, duplicates once.
+
+Exact duplicates (the same text after white-space normalisation) and near-duplicates
+(`neardup.py`) reuse an earlier answer. A reused answer stays source-grounded: unless
+the two texts are byte-identical, it is checked again against the record's own text,
+with no backend call. A run-wide budget (tokens, cost) stops dispatching new records
+once spent; records in flight finish and are written, and `--resume` goes on.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schemas import MAX_TEXT_CHARS, SCHEMA_VERSION, ArticleIn
+from schemas import MAX_TEXT_CHARS, SCHEMA_VERSION, ArticleIn, SummaryDraft, WarningCode
 from service.article import Article
+from service.backends.base import RawExtraction
+from service.batch import neardup
 from service.batch.ledger import Ledger
 from service.batch.records import Reason, Record, RecordError, text_key
 from service.errors import (
@@ -34,6 +43,14 @@ class RunOptions:
     concurrency: int = 4
     limit: int | None = None
     backend: str | None = None
+    max_tokens: int | None = None
+    """Run-wide budget of tokens (input + output) spent by this run."""
+    max_cost: float | None = None
+    """Run-wide budget in USD, from the backends' configured prices."""
+    max_rpm: int | None = None
+    max_tpm: int | None = None
+    limit_offline: bool = False
+    """Apply max_rpm / max_tpm to the offline backend too."""
 
 
 @dataclass
@@ -46,6 +63,17 @@ class Counts:
     skipped: int = 0
     skipped_failed: int = 0
     duplicates: int = 0
+    near_duplicates: int = 0
+    similar: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    budget_reached: bool = False
+
+    @property
+    def tokens(self) -> int:
+        """Tokens (input + output) this run spent."""
+        return self.input_tokens + self.output_tokens
 
     @property
     def has_failures(self) -> bool:
@@ -123,6 +151,21 @@ class UniqueIds:
         return rid if seen == 1 else f"{rid}#{seen}"
 
 
+DRAFT_FIELDS = ("headline", "summary", "language", "events")
+REUSED_CALLS = 1
+"""`calls` reported for a re-checked reused answer: the contract counts at least one."""
+
+
+@dataclass(frozen=True)
+class _Match:
+    """The most similar earlier record: written (`line`) or still in flight (`key`)."""
+
+    id: str
+    similarity: float
+    line: dict[str, Any] | None = None
+    key: str | None = None
+
+
 class BatchRunner:
     """Runs records through the pipeline into a ledger."""
 
@@ -140,37 +183,54 @@ class BatchRunner:
         self.counts = Counts()
         self.unique_id = UniqueIds()
         self._inflight: dict[str, asyncio.Future[int]] = {}
+        self._pending: dict[str, tuple[str, neardup.Signature]] = {}
 
     async def run(self, records: Iterable[Record | RecordError]) -> Counts:
-        """Process every record (up to the limit); return the counts."""
+        """Process every record (up to the limit or the budget); return the counts."""
         slots = asyncio.Semaphore(self.options.concurrency)
         try:
             async with asyncio.TaskGroup() as group:
                 for item in records:
                     if self.options.limit is not None and self.counts.read >= self.options.limit:
                         break
+                    if self._budget_spent():
+                        break
                     work = self._dispatch(item)
-                    if work is not None:
-                        await slots.acquire()
-                        task = group.create_task(self._one(*work))
-                        task.add_done_callback(lambda _: slots.release())
+                    if work is None:
+                        continue
+                    await slots.acquire()
+                    if self._budget_spent():  # spent while this record waited for a slot
+                        slots.release()
+                        break
+                    self.counts.read += 1
+                    task = group.create_task(self._one(*work))
+                    task.add_done_callback(lambda _: slots.release())
         except ExceptionGroup as group_error:
             raise _first(group_error) from group_error
         return self.counts
 
     def _dispatch(self, item: Record | RecordError) -> tuple[str, Record] | None:
-        """Count one input record; write what needs no backend; else the work to schedule."""
-        self.counts.read += 1
+        """Count and write what needs no backend; else the work to schedule (counted then)."""
         rid = self.unique_id(item.id)
         if rid in self.ledger.index.done:
+            self.counts.read += 1
             self.counts.skipped += 1
             self.counts.skipped_failed += rid in self.ledger.index.failed
             self._progress()
             return None
         if isinstance(item, RecordError):
+            self.counts.read += 1
             self._write(error_line(rid, item.reason, item.detail, item.locator))
             return None
         return rid, item
+
+    def _budget_spent(self) -> bool:
+        options, counts = self.options, self.counts
+        spent = (options.max_tokens is not None and counts.tokens >= options.max_tokens) or (
+            options.max_cost is not None and counts.cost_usd >= options.max_cost
+        )
+        counts.budget_reached = counts.budget_reached or spent
+        return spent
 
     async def _one(self, rid: str, record: Record) -> None:
         article = to_article(rid, record, self.pipeline.settings.max_article_chars)
@@ -182,27 +242,103 @@ class BatchRunner:
         if offset is None and key in self._inflight:
             offset = await asyncio.shield(self._inflight[key])
         if offset is not None:
-            self.counts.duplicates += 1
-            self._write(reuse(self.ledger.read_at(offset), rid, article, record))
+            await self._copy_of(self.ledger.read_at(offset), rid, article, record)
             return
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            line = await self._summarize(rid, article, record)
-            offset = self._write({**line, "text_sha256": key})
-            self.ledger.index.by_key[key] = offset
-            future.set_result(offset)
+            future.set_result(await self._first_of_text(rid, article, record, key))
         finally:
             del self._inflight[key]
             if not future.done():
                 future.cancel()
 
+    async def _copy_of(
+        self, primary: dict[str, Any], rid: str, article: Article, record: Record
+    ) -> None:
+        """The line of an exact duplicate; summarised anew when it cannot be re-checked."""
+        line = copy_line(self.pipeline, primary, rid, article, record)
+        if line is None:
+            line = await self._summarize(rid, article, record)
+            self._write({**line, "text_sha256": primary.get("text_sha256")})
+            return
+        self.counts.duplicates += 1
+        self._write(line)
+
+    async def _first_of_text(self, rid: str, article: Article, record: Record, key: str) -> int:
+        """Write the line of the first record with this text; return its offset."""
+        sig = neardup.signature(record.text)
+        match = await self._nearest(sig)
+        if match is not None and match.line is not None:
+            summary = recheck(self.pipeline, match.line["summary"], article)
+            if summary is not None:
+                self.counts.near_duplicates += 1
+                reused: dict[str, Any] = {"id": rid, "status": "ok", "summary": summary}
+                near = {"near_duplicate_of": match.id, "similarity": match.similarity}
+                return self._write_first({**reused, **near}, key)
+        self._pending[key] = (rid, sig)
+        try:
+            line = await self._summarize(rid, article, record)
+            if match is not None:
+                self.counts.similar += 1
+                line.update(similar_to=match.id, similarity=match.similarity)
+            if line["status"] == "ok":
+                line["minhash"] = neardup.encode(sig)
+                offset = self._write_first(line, key)
+                self.ledger.index.near.add(sig, offset)
+                return offset
+            return self._write_first(line, key)
+        finally:
+            self._pending.pop(key, None)
+
+    def _write_first(self, line: dict[str, Any], key: str) -> int:
+        offset = self._write({**line, "text_sha256": key})
+        self.ledger.index.by_key[key] = offset
+        return offset
+
+    async def _nearest(self, sig: neardup.Signature) -> _Match | None:
+        """The most similar earlier record above the report threshold, if any.
+
+        A match at or above the reuse threshold carries the earlier line (waiting for it
+        when still in flight); None is returned if that record failed.
+        """
+        best: _Match | None = None
+        for offset in self.ledger.index.near.candidates(sig):
+            line = self.ledger.read_at(offset)
+            other = neardup.decode(line.get("minhash"))
+            if other is not None and line.get("status") == "ok":
+                best = _better(best, _Match(line["id"], neardup.similarity(sig, other), line))
+        for key, (rid, other) in self._pending.items():
+            best = _better(best, _Match(rid, neardup.similarity(sig, other), key=key))
+        if best is None or best.similarity < neardup.REUSE_THRESHOLD:
+            return best
+        if best.line is None and best.key is not None:
+            line = self.ledger.read_at(await asyncio.shield(self._inflight[best.key]))
+            if line.get("status") != "ok":
+                return None
+            best = _Match(best.id, best.similarity, line)
+        return best
+
     async def _summarize(self, rid: str, article: Article, record: Record) -> dict[str, Any]:
         try:
             summary = await self.pipeline.summarize(article, self.options.backend)
         except SummarizerError as exc:
+            if isinstance(exc, ExtractionFailed):
+                self._spend(exc.backend, exc.usage.input_tokens, exc.usage.output_tokens)
             return error_line(rid, reason_for(exc), f"{exc.code}: {exc}", record.locator)
+        meta = summary.extraction
+        self._spend(meta.backend, meta.input_tokens, meta.output_tokens)
         return {"id": rid, "status": "ok", "summary": summary.model_dump(mode="json")}
+
+    def _spend(self, backend: str, input_tokens: int, output_tokens: int) -> None:
+        """Add one answer's tokens (and their price, when configured) to the run's spending."""
+        self.counts.input_tokens += input_tokens
+        self.counts.output_tokens += output_tokens
+        config = self.pipeline.settings.backends.get(backend)
+        if config is not None and config.input_usd_per_mtok and config.output_usd_per_mtok:
+            price = input_tokens * config.input_usd_per_mtok
+            price += output_tokens * config.output_usd_per_mtok
+            self.counts.cost_usd += price / 1_000_000
 
     def _write(self, line: dict[str, Any]) -> int:
         offset = self.ledger.append(line)
@@ -216,6 +352,68 @@ class BatchRunner:
     def _progress(self) -> None:
         if self.on_progress is not None:
             self.on_progress(self.counts)
+
+
+def recheck(pipeline: Pipeline, summary: dict[str, Any], article: Article) -> dict[str, Any] | None:
+    """An earlier answer grounded and checked against `article`, with no backend call.
+
+    Quotes the new text lacks become ungrounded warnings. None (summarise anew) when
+    the backend that made the answer is not configured in this run, or when one of
+    its figures is not written in the new text (an updated toll is a new answer).
+    """
+    extraction = summary.get("extraction", {})
+    backend = pipeline.backends.get(extraction.get("backend"))
+    if backend is None:
+        return None
+    try:
+        draft = SummaryDraft.model_validate({k: summary.get(k) for k in DRAFT_FIELDS})
+    except ValidationError:
+        return None  # an unreadable earlier answer: summarised anew
+    raw = RawExtraction(draft=draft, model=extraction.get("model") or backend.model)
+    checked, _hard = pipeline.accept(backend, article, raw, calls=REUSED_CALLS)
+    line = checked.model_dump(mode="json")
+    if _figure_issues(line) > _figure_issues(summary):
+        return None
+    return line
+
+
+def copy_line(
+    pipeline: Pipeline, primary: dict[str, Any], rid: str, article: Article, record: Record
+) -> dict[str, Any] | None:
+    """The line of an exact duplicate (same text up to white space) with its own offsets.
+
+    A byte-identical copy (or a failed primary) is copied; a reflowed copy gets the
+    primary's answer re-checked against its own text. None when that cannot be done.
+    """
+    if primary["status"] != "ok" or content_sha256(primary) == article.sha256:
+        return reuse(primary, rid, article, record)
+    summary = recheck(pipeline, primary["summary"], article)
+    if summary is None:
+        return None
+    line = {"id": rid, "status": "ok", "duplicate_of": primary["id"], "summary": summary}
+    return {**line, "text_sha256": primary.get("text_sha256")}
+
+
+def _better(best: _Match | None, candidate: _Match) -> _Match | None:
+    """The more similar of two matches (the earlier on a tie), above the report threshold."""
+    if candidate.similarity < neardup.REPORT_THRESHOLD:
+        return best
+    if best is None or candidate.similarity > best.similarity:
+        return candidate
+    return best
+
+
+def _figure_issues(summary: dict[str, Any]) -> int:
+    """How many figures of a summary are flagged as not written in their evidence."""
+    warnings = summary.get("warnings") or []
+    return sum(1 for w in warnings if w.get("code") == WarningCode.FIGURE_NOT_IN_EVIDENCE)
+
+
+def content_sha256(line: dict[str, Any]) -> str | None:
+    """SHA-256 of the text an output line's summary was grounded in."""
+    summary = line.get("summary")
+    article = summary.get("article") if isinstance(summary, dict) else None
+    return article.get("content_sha256") if isinstance(article, dict) else None
 
 
 def _first(group: BaseExceptionGroup[Exception]) -> Exception:
@@ -244,25 +442,3 @@ def reuse(primary: dict[str, Any], rid: str, article: Article, record: Record) -
         line.update(reason=primary.get("reason"), detail=primary.get("detail"))
         line["locator"] = str(record.locator)
     return {**line, "text_sha256": primary.get("text_sha256")}
-
-
-def dry_run(
-    records: Iterable[Record | RecordError], max_chars: int, limit: int | None = None
-) -> Counts:
-    """Read and validate the input without calling a backend or writing an output."""
-    counts = Counts()
-    unique_id = UniqueIds()
-    keys: set[str] = set()
-    for item in records:
-        if limit is not None and counts.read >= limit:
-            break
-        counts.read += 1
-        rid = unique_id(item.id)
-        if isinstance(item, RecordError) or isinstance(to_article(rid, item, max_chars), tuple):
-            counts.failed += 1
-            continue
-        key = text_key(item.text)
-        counts.duplicates += key in keys
-        keys.add(key)
-        counts.ok += 1
-    return counts

@@ -11,7 +11,10 @@ import typer
 from typer.testing import CliRunner
 
 from service.batch.cli import register
+from service.batch.command import Eta, InputPosition, progress_line, records_of
 from service.batch.ledger import Ledger, state_path
+from service.batch.readers import FieldMap
+from service.batch.runner import Counts
 from tests.batch.conftest import article, output_lines, write_jsonl
 
 runner = CliRunner()
@@ -141,3 +144,77 @@ def test_a_write_failure_is_a_crash_exit_1_and_resume_finishes(
     code, _, stderr = invoke(str(source), "-o", str(out), "--resume")
     assert code == 0 and "torn" in stderr and "1 skipped" in stderr
     assert sorted(line["id"] for line in output_lines(out)) == ["r0", "r1", "r2"]
+
+
+def test_retry_failed_redoes_error_lines_and_needs_resume(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "ok", "text": article(1)}, b"{nope"])
+    out = tmp_path / "out.jsonl"
+    assert invoke(str(source), "-o", str(out))[0] == 3
+    code, _, stderr = invoke(str(source), "-o", str(out), "--retry-failed")
+    assert code == 2 and "--resume" in stderr
+    code, _, stderr = invoke(str(source), "-o", str(out), "--resume", "--retry-failed")
+    assert code == 3, stderr  # the broken line fails again, and says so once
+    assert "retry: removed 1 error line(s)" in stderr and "1 skipped, 0 duplicates" in stderr
+    lines = output_lines(out)
+    assert sorted(line["id"] for line in lines) == ["at:" + str(source) + ":2", "ok"]
+
+
+def test_help_documents_the_exit_codes_and_the_per_run_budget() -> None:
+    result = runner.invoke(make_app(), ["batch", "--help"])
+    text = " ".join(result.stdout.replace("│", " ").split())
+    assert "4 budget reached: rerun with --resume" in text
+    assert "not earlier runs" in text and "--max-cost" in text and "--retry-failed" in text
+
+
+def test_the_final_line_says_what_was_done_and_spent(tmp_path: Path) -> None:
+    rows = [{"id": "a", "text": article(1)}, {"id": "b", "text": article(1)}]
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    code, _, stderr = invoke(str(source), "-o", str(out))
+    assert code == 0, stderr
+    assert (
+        "batch finished: 2 read, 2 done, 0 failed, 0 skipped, 1 duplicates, 0 near-duplicates, "
+        "0 similar in 0:00:0"
+    ) in stderr
+    assert "0 tokens (0 in, 0 out), $0.0000 spent" in stderr
+
+
+def test_the_position_follows_offsets_lines_and_files(tmp_path: Path) -> None:
+    jsonl = write_jsonl(
+        tmp_path / "in.jsonl", [{"id": f"r{i}", "text": article(i)} for i in range(4)]
+    )
+    table = tmp_path / "in.csv"
+    table.write_text("id,text\n" + "".join(f"c{i},{article(i)}\n" for i in range(4)))
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(article(1) + name, encoding="utf-8")
+    plan = [(jsonl, "jsonl"), (table, "csv"), (folder, "txt-dir")]
+    position = InputPosition(plan)
+    sizes = [jsonl.stat().st_size, table.stat().st_size, 2 * (folder / "a.txt").stat().st_size]
+    assert position.total == sum(sizes)
+    seen = []
+    for item in position.track(records_of(plan, FieldMap())):
+        seen.append((item.id, position.consumed))
+    starts = [0, *(len(line) for line in jsonl.read_bytes().splitlines(keepends=True))]
+    assert [at for _, at in seen[:4]] == [sum(starts[: i + 1]) for i in range(4)]
+    per_line = sizes[1] / 5  # the CSV: 5 lines, records on lines 2 to 5
+    assert [at for _, at in seen[4:8]] == [sizes[0] + round(n * per_line) for n in (2, 3, 4, 5)]
+    assert [at for _, at in seen[8:]] == [sizes[0] + sizes[1] + sizes[2] // 2, sum(sizes)]
+
+
+def test_the_eta_counts_from_the_first_record_that_needed_work() -> None:
+    now = [0.0]
+    eta = Eta(total=10_000, clock=lambda: now[0])
+    assert eta.update(4_000, working=False) is None  # skipping what a resumed run has
+    now[0] = 1.0
+    assert eta.update(5_000, working=True) is None  # the clock starts here
+    now[0] = 11.0
+    assert eta.update(6_000, working=True) == pytest.approx(40.0)  # 1,000 B in 10 s
+    counts = Counts(read=12, ok=9, failed=1, skipped=2, duplicates=3, near_duplicates=1)
+    line = progress_line(counts, elapsed=5.0, left=3725.0)
+    assert line == (
+        "ETA 1:02:05 · 2.0 rec/s · 9 done, 1 failed, 2 skipped, 3 duplicates, 1 near-duplicates"
+    )
+    assert progress_line(counts, elapsed=5.0, left=None).startswith("ETA -- ·")
+    assert progress_line(counts, elapsed=5.0, left=10, share=0.374).startswith("37% · ETA 0:00:10")

@@ -362,6 +362,22 @@ async def test_duplicate_texts_are_sent_once_and_every_record_gets_one_line(
     assert lines["copy"]["duplicate_of"] == "a1"
     assert lines["copy"]["summary"]["article"]["id"] == "copy"
     assert counts.duplicates == 1 and counts.via_batch == 2
+    copy_text = "  " + text(1)  # reflowed: every quote must point into the copy's own text
+    quotes = list(evidence_of(lines["copy"]["summary"]))
+    assert quotes and all(copy_text[q["start"] : q["end"]] == q["quote"] for q in quotes)
+    assert all(q["start"] >= 2 for q in quotes)
+
+
+def evidence_of(node: Any) -> Iterator[dict[str, Any]]:
+    """Every grounded evidence quote anywhere in a summary."""
+    if isinstance(node, dict):
+        if "quote" in node and node.get("start") is not None:
+            yield node
+        for value in node.values():
+            yield from evidence_of(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from evidence_of(value)
 
 
 @pytest.mark.usefixtures("keys")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -199,3 +200,99 @@ async def test_a_text_over_the_configured_limit_is_too_large_without_a_call(
     by_id = {line["id"]: line for line in output_lines(out)}
     assert by_id["long"]["reason"] == "too_large" and by_id["short"]["status"] == "ok"
     assert counting.calls == 1
+
+
+async def test_a_reflowed_copy_gets_offsets_into_its_own_text(
+    tmp_path: Path, pipeline: Pipeline
+) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", ROWS)
+    out = tmp_path / "out.jsonl"
+    await run(pipeline, source, out)
+    by_id = {line["id"]: line for line in output_lines(out)}
+    reflowed = "  " + article(3).replace(" ", "\n ")
+    copy, primary = by_id["wire-2"]["summary"], by_id["wire-1"]["summary"]
+    quotes = list(evidence(copy))
+    assert quotes and all(reflowed[q["start"] : q["end"]] == q["quote"] for q in quotes)
+    assert [q["start"] for q in quotes] != [q["start"] for q in evidence(primary)]
+    assert copy["article"]["content_sha256"] != primary["article"]["content_sha256"]
+    assert copy["headline"] == primary["headline"]
+    same = by_id["wire-3"]["summary"]  # byte-identical: copied as it is
+    assert list(evidence(same)) == list(evidence(primary))
+
+
+def evidence(node: object) -> Iterator[dict[str, Any]]:
+    """Every grounded evidence item of a summary."""
+    if isinstance(node, dict):
+        if "quote" in node and node.get("start") is not None:
+            yield node
+        for value in node.values():
+            yield from evidence(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from evidence(value)
+
+
+async def test_retry_failed_redoes_error_lines_and_keeps_one_line_per_record(
+    tmp_path: Path, counting: CountingBackend
+) -> None:
+    rows: list[dict[str, Any] | bytes] = [{"id": f"r{i}", "text": article(i)} for i in range(4)]
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    failing = ScriptedBackend([BackendError("HTTP 503", backend="scripted", status=503)])
+    failing.kind, failing.model = "offline", "rules-v1"  # the fingerprint of `counting`
+    down = Pipeline(Settings(), {"offline": failing})  # type: ignore[dict-item]
+    await run(down, source, out, limit=2)
+    assert [line["status"] for line in output_lines(out)] == ["error", "error"]
+    up = Pipeline(Settings(), {"offline": counting})
+    stamp = fingerprint(up, None)
+    ledger = Ledger.open(out, stamp, resume=True, force=False, retry_failed=True)
+    try:
+        assert ledger.index.removed_failed == 2 and not ledger.index.done
+        counts = await BatchRunner(up, ledger, RunOptions()).run(
+            JsonlReader(FieldMap()).read(source)
+        )
+    finally:
+        ledger.close()
+    lines = output_lines(out)
+    assert sorted(line["id"] for line in lines) == ["r0", "r1", "r2", "r3"]
+    assert {line["status"] for line in lines} == {"ok"}
+    assert counts.ok == 4 and not counts.has_failures and counting.calls == 4
+
+
+async def test_retry_failed_keeps_ok_lines_and_needs_resume(
+    tmp_path: Path, pipeline: Pipeline
+) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", ROWS)
+    out = tmp_path / "out.jsonl"
+    await run(pipeline, source, out)
+    before = output_lines(out)
+    stamp = fingerprint(pipeline, None)
+    with pytest.raises(LedgerError, match="--resume"):
+        Ledger.open(out, stamp, resume=False, force=False, retry_failed=True)
+    ledger = Ledger.open(out, stamp, resume=True, force=False, retry_failed=True)
+    ledger.close()
+    kept = output_lines(out)
+    assert kept == [line for line in before if line["status"] == "ok"]
+    assert ledger.index.removed_failed == 3 and ledger.index.done == {k["id"] for k in kept}
+    assert not (tmp_path / "out.jsonl.tmp").exists()
+
+
+async def test_a_crash_while_compacting_leaves_the_old_output_whole(
+    tmp_path: Path, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", ROWS)
+    out = tmp_path / "out.jsonl"
+    await run(pipeline, source, out)
+    before = out.read_bytes()
+
+    def power_cut(*_: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr("service.batch.ledger.os.replace", power_cut)
+    stamp = fingerprint(pipeline, None)
+    with pytest.raises(OSError, match="Input/output"):
+        Ledger.open(out, stamp, resume=True, force=False, retry_failed=True)
+    assert out.read_bytes() == before
+    monkeypatch.undo()
+    counts = await run(pipeline, source, out, resume=True)
+    assert counts.skipped == len(ROWS) and out.read_bytes() == before
