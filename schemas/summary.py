@@ -108,6 +108,13 @@ class WarningCode(StrEnum):
     LANGUAGE_MISMATCH = "language_mismatch"
     BACKEND_FALLBACK = "backend_fallback"
     VALIDATION_ERRORS_REMAIN = "validation_errors_remain"
+    SUSPECTED_INJECTION = "suspected_injection"
+    PROMPT_LEAK = "prompt_leak"
+    MARKUP_REMOVED = "markup_removed"
+    INVISIBLE_CHARACTERS = "invisible_characters_removed"
+    FIGURE_KIND_MISMATCH = "figure_kind_mismatch"
+    LOADED_WORDING = "loaded_wording"
+    CLAIM_STATUS_UNSUPPORTED = "claim_status_unsupported"
 
 
 class SummaryWarning(Contract):

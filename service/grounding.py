@@ -3,13 +3,14 @@
 The service, not the model, decides where a quote sits in the article. Normalisation
 folds white space runs, typographic quotes and dashes, and case, while keeping a map
 from every normalised character back to the original text, so offsets always point
-at the submitted characters.
+at the submitted characters. Passages can be set aside (the article's instructions to
+the model): a quote is then only found outside them.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -20,6 +21,8 @@ from schemas.event import QUOTE_MAX_CHARS, Grounded
 
 FUZZY_MIN_SCORE = 90.0
 FUZZY_MIN_LENGTH = 12
+_MASK = "\ufffe"
+"""Stands for a set-aside character while searching: a noncharacter no quote may hold."""
 
 _FOLD = str.maketrans(
     {
@@ -93,23 +96,30 @@ def fold(text: str) -> str:
 
 
 class Locator:
-    """Finds quotes in one article; build once per article."""
+    """Finds quotes in one article; build once per article.
 
-    def __init__(self, text: str) -> None:
+    `excluded` spans (`[start, end)` offsets) are set aside: a quote found only inside
+    one of them is not located.
+    """
+
+    def __init__(self, text: str, excluded: Iterable[tuple[int, int]] = ()) -> None:
         self.text = text
+        self.excluded = sorted(excluded)
+        self._searched = _masked(text, self.excluded)
         self._normalized: NormalizedText | None = None
+        self._whole: Locator | None = None
 
     @property
     def normalized(self) -> NormalizedText:
         if self._normalized is None:
-            self._normalized = NormalizedText(self.text)
+            self._normalized = NormalizedText(self._searched)
         return self._normalized
 
     def locate(self, quote: str) -> Located | None:
         """Offsets of `quote` in the article, or None when it is not there."""
-        if not quote.strip():
+        if not quote.strip() or _MASK in quote:
             return None
-        start = self.text.find(quote)
+        start = self._searched.find(quote)
         if start >= 0:
             return Located(start, start + len(quote), Grounding.EXACT)
         needle = fold(quote)
@@ -128,7 +138,27 @@ class Locator:
         if alignment is None or alignment.dest_end <= alignment.dest_start:
             return None
         begin, end = haystack.span(alignment.dest_start, alignment.dest_end)
+        if any(start < end and begin < stop for start, stop in self.excluded):
+            return None  # the closest passage runs into a set-aside span
         return Located(begin, end, Grounding.FUZZY)
+
+    def only_excluded(self, quote: str) -> bool:
+        """True when `quote` is found in the article, but only inside an excluded span."""
+        if not self.excluded or self.locate(quote) is not None:
+            return False
+        if self._whole is None:
+            self._whole = Locator(self.text)
+        return self._whole.locate(quote) is not None
+
+
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the characters of `spans` replaced by `_MASK` (same offsets)."""
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = _MASK * (end - start)
+    return "".join(chars)
 
 
 def grounded_fields(model: BaseModel, path: str = "") -> Iterator[tuple[str, Grounded]]:

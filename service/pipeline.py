@@ -3,7 +3,8 @@
 The pipeline walks the backend chain; for each backend it allows a fixed number of
 calls (the first plus validation re-asks) within a token budget and the request's
 deadline. It never returns an unchecked draft as if it were checked: what the
-checks found stays on the summary as warnings.
+checks found stays on the summary as warnings. The checks see the rendered prompt, so
+that free text repeating the prompt's own wording is caught.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ class Pipeline:
                     raise
                 break  # a re-ask failed: the checked earlier answer stands, with its flags
             spent.usage.add(raw.usage)
-            checked, issues = check_draft(raw.draft, article)
+            checked, issues = check_draft(raw.draft, article, prompt)
             result = (raw, issues, checked)
             hard = [issue for issue in issues if issue.hard]
             if not hard:
@@ -190,10 +191,9 @@ class Pipeline:
         started = time.perf_counter()
         spent = _Attempts(calls=calls)
         spent.usage.add(raw.usage)
-        checked, issues = check_draft(raw.draft, article)
-        summary = self._assemble(
-            backend, article, render(article), raw, issues, checked, spent, started
-        )
+        prompt = render(article)
+        checked, issues = check_draft(raw.draft, article, prompt)
+        summary = self._assemble(backend, article, prompt, raw, issues, checked, spent, started)
         return summary, any(issue.hard for issue in issues)
 
     def _output_tokens(self, backend: Backend) -> int:

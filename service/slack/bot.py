@@ -133,6 +133,7 @@ def _fetcher(settings: SlackSettings) -> PageFetcher:
         max_bytes=settings.fetch_max_bytes,
         max_redirects=settings.fetch_max_redirects,
         allow_private=settings.fetch_allow_private,
+        allowed_ports=settings.fetch_allowed_ports,
     )
 
 

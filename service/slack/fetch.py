@@ -1,12 +1,13 @@
 """Fetch the page behind a link shared in Slack, without becoming an SSRF proxy.
 
 Links come from chat users, so every hop is checked: only http(s), no credentials in the
-URL, and every address the host resolves to must be public (no private, loopback,
-link-local, multicast or reserved network) unless private addresses are allowed. The
-check runs in the connector's resolver, on the very addresses the connection uses, and
-again on every redirect, which are followed by hand up to a cap. The whole fetch has a
-timeout and the body is counted on the stream against a byte cap. HTML goes through
-`extract_page` (trafilatura) for its main text.
+URL, only the usual web ports (80, 443, the scheme's default, or the configured ones), and
+every address the host resolves to must be public (no private, loopback, link-local,
+multicast or reserved network) unless private addresses are allowed. The address check
+runs in the connector's resolver, on the very addresses the connection uses, and again
+on every redirect, which are followed by hand up to a cap. One deadline bounds the whole
+fetch (every hop and the body), and the body is counted on the stream against a byte
+cap. HTML goes through `extract_page` (trafilatura) for its main text.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -29,6 +30,7 @@ AddressPolicy = Callable[[IPAddress], bool]
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+WEB_PORTS = (80, 443)
 CHUNK = 64 * 1024
 USER_AGENT = "newsroom-summarizer/0.1 (+Slack bot; fetches links users share)"
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
@@ -117,12 +119,14 @@ class PageFetcher:
         max_bytes: int = 5 * 1024 * 1024,
         max_redirects: int = 5,
         allow_private: bool = False,
+        allowed_ports: Collection[int] = WEB_PORTS,
         resolver: AbstractResolver | None = None,
     ) -> None:
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.policy: AddressPolicy = any_address if allow_private else public_address
+        self.allowed_ports = frozenset(allowed_ports)
         self._resolver = resolver
 
     async def fetch(self, url: str) -> Page:
@@ -130,14 +134,17 @@ class PageFetcher:
         current = check_url(url)
         resolver = GuardedResolver(self.policy, self._resolver)
         connector = aiohttp.TCPConnector(resolver=resolver, use_dns_cache=False)
-        timeout = aiohttp.ClientTimeout(total=self.timeout_s)
         try:
-            async with aiohttp.ClientSession(
-                connector=connector,
-                timeout=timeout,
-                trust_env=False,  # a proxy would connect on our behalf, past the check
-                headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.8"},
-            ) as session:
+            # One deadline for every hop and the body: aiohttp's own timeout is per request,
+            # so a chain of slow redirects would get it once per hop.
+            async with (
+                asyncio.timeout(self.timeout_s),
+                aiohttp.ClientSession(
+                    connector=connector,
+                    trust_env=False,  # a proxy would connect on our behalf, past the check
+                    headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.8"},
+                ) as session,
+            ):
                 return await self._follow(session, current)
         except TimeoutError:
             raise FetchError("the site took too long", code="fetch_timeout") from None
@@ -151,6 +158,7 @@ class PageFetcher:
     async def _follow(self, session: aiohttp.ClientSession, url: URL) -> Page:
         for _ in range(self.max_redirects + 1):
             self._check_literal(url)
+            self._check_port(url)
             async with session.get(url, allow_redirects=False) as response:
                 if response.status in REDIRECTS:
                     location = response.headers.get("Location")
@@ -174,6 +182,12 @@ class PageFetcher:
             return
         if not self.policy(address):
             raise _refused(host)
+
+    def _check_port(self, url: URL) -> None:
+        """Only the scheme's default port or an allowed one: other ports are other services."""
+        if url.is_default_port() or url.port in self.allowed_ports:
+            return
+        raise FetchError(f"port {url.port} is not fetched", code="port_not_allowed")
 
     async def _page(self, response: aiohttp.ClientResponse, url: URL) -> Page:
         content_type = response.content_type.lower()

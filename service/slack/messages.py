@@ -27,6 +27,7 @@ REASONS: dict[str, str] = {
     "article_too_large": "the article is longer than I accept",
     "url_not_allowed": "I only read public http:// and https:// pages",
     "address_not_allowed": "that link points to a private or internal address, which I don't fetch",
+    "port_not_allowed": "that link names an unusual port; I only fetch ordinary web pages",
     "fetch_failed": "I couldn't fetch that page",
     "fetch_timeout": "the site took too long to answer",
     "page_too_large": "the page is larger than I read",

@@ -42,7 +42,9 @@ class SlackSettings(BaseSettings):
     command_response: Literal["in_channel", "ephemeral"] = Field(
         default="in_channel", description="Who sees the card of /summarize."
     )
-    fetch_timeout_s: float = Field(default=15.0, gt=0, le=120, description="Whole-fetch timeout.")
+    fetch_timeout_s: float = Field(
+        default=15.0, gt=0, le=120, description="One deadline for the whole fetch: redirects too."
+    )
     fetch_max_bytes: int = Field(
         default=5 * 1024 * 1024, ge=10_000, description="Largest page read, counted on the stream."
     )
@@ -51,6 +53,11 @@ class SlackSettings(BaseSettings):
         default=False,
         description="Fetch private, loopback and link-local addresses too (an intranet CMS). "
         "Off by default: links come from chat users.",
+    )
+    fetch_allowed_ports: Annotated[list[Annotated[int, Field(ge=1, le=65535)]], NoDecode] = Field(
+        default_factory=lambda: [80, 443],
+        description="Ports a link may name (comma-separated); a URL without a port is always "
+        "allowed. Other ports of a public host are other services: an SSRF surface too.",
     )
     max_concurrent: int = Field(default=4, ge=1, le=64, description="Summaries run at once.")
     drain_timeout_s: float = Field(
@@ -86,6 +93,13 @@ class SlackSettings(BaseSettings):
             value = value.split(",")
         if isinstance(value, list):
             return [str(item).strip().lower().strip(".") for item in value if str(item).strip()]
+        return value
+
+    @field_validator("fetch_allowed_ports", mode="before")
+    @classmethod
+    def _ports(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     def missing(self, needed: tuple[str, ...]) -> list[str]:

@@ -64,6 +64,8 @@ class FakeSite:
         if path.startswith("/redirect/"):
             target = request.query.get("to", "/article.html")
             return web.Response(status=302, headers={"Location": target})
+        if path.startswith("/hop/"):
+            return await self._hop(request, int(path.removeprefix("/hop/")))
         if path == "/loop":
             return web.Response(status=302, headers={"Location": "/loop"})
         if path == "/slow":
@@ -76,6 +78,13 @@ class FakeSite:
         if path == "/empty.html":
             return web.Response(text="<html><body></body></html>", content_type="text/html")
         return web.Response(status=404, text="not found")
+
+    async def _hop(self, request: web.Request, left: int) -> web.Response:
+        """A slow redirect chain: each hop waits `delay` s, then points at the next one."""
+        delay = float(request.query.get("delay", "0"))
+        await asyncio.sleep(delay)
+        target = f"/hop/{left - 1}?delay={delay}" if left > 0 else "/article.html"
+        return web.Response(status=302, headers={"Location": target})
 
     async def _huge(self, request: web.Request) -> web.StreamResponse:
         """A page streamed without Content-Length, far larger than any cap."""

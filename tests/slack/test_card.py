@@ -87,30 +87,121 @@ def test_docs_show_the_golden_card() -> None:
     assert json.loads(golden.read_text(encoding="utf-8")) in [json.loads(b) for b in blocks]
 
 
-async def test_slack_markup_from_the_article_stays_text() -> None:
-    markup_draft = draft(
-        headline="<!channel> <@U024BE7LH> says police arrested 12 in <https://evil.example|Lyon>",
-        summary="<!here> The ministry & <!everyone> say <https://evil.example/login|click here>.",
+def markup(label: str) -> str:
+    """Slack markup an article could carry: a broadcast, a mention, a disguised link, a '&'."""
+    return f"<!channel> <@U024BE7LH> <https://evil.example/{label}|{label}> &"
+
+
+SHOWN = (
+    "headline", "summary", "when", "place", "locality", "region", "offset", "actor", "label",
+    "unit", "whose", "source", "backend", "model", "title", "url", "other-when", "other-place",
+)  # fmt: skip
+"""The text fields the card shows, each holding `markup(name)` in `summary_with_markup()`."""
+
+
+def summary_with_markup() -> EventSummary:
+    """A summary as a model could return it, Slack markup in every text field."""
+    quote = [{"quote": markup("quote")}]
+    event = {
+        "id": "e1",
+        "event_type": "Strategic developments",
+        "sub_event_type": "Arrests",
+        "description": markup("description"),
+        "evidence": quote,
+        "when": {"text": markup("when"), "evidence": quote},
+        "where": {
+            "name": markup("place"),
+            "locality": markup("locality"),
+            "region": markup("region"),
+            "offset": {"text": markup("offset")},
+            "precision": 2,
+            "evidence": quote,
+        },
+        "actors": [
+            {
+                "name": markup("actor"),
+                "label": markup("label"),
+                "actor_type": "other",
+                "role": "initiator",
+                "evidence": quote,
+            }
+        ],
+        "figures": [
+            {
+                "kind": "captured_or_arrested",
+                "value": 12,
+                "unit": markup("unit"),
+                "whose": markup("whose"),
+                "raw": markup("raw"),
+                "claimed_by": markup("claimed-by"),
+                "evidence": quote,
+            }
+        ],
+        "attribution": {
+            "source": markup("source"),
+            "source_type": "official",
+            "status": "claimed",
+            "evidence": quote,
+        },
+        "modality": "asserted",
+    }
+    other = {
+        **event,
+        "id": "e2",
+        "modality": "background",
+        "when": {"text": markup("other-when")},
+        "where": {"name": markup("other-place")},
+    }
+    return EventSummary.model_validate(
+        {
+            "headline": markup("headline"),
+            "summary": markup("summary"),
+            "language": "en",
+            "events": [event, other],
+            "warnings": [
+                {"code": "ungrounded", "message": markup("warning"), "path": markup("path")}
+            ],
+            "article": {
+                "id": markup("id"),
+                "content_sha256": "0" * 64,
+                "length": 200,
+                "url": markup("url"),
+                "title": markup("title"),
+                "source": markup("outlet"),
+            },
+            "extraction": {
+                "backend": markup("backend"),
+                "backend_kind": "openai",
+                "model": markup("model"),
+                "prompt_version": markup("prompt"),
+                "schema_version": "1.0.0",
+                "attempts": 1,
+                "reasks": 0,
+                "upstream_calls": 1,
+                "input_tokens": 100,
+                "output_tokens": 50,
+                "latency_ms": 12.5,
+                "backends_failed": [markup("failed")],
+            },
+        }
     )
-    event = markup_draft.events[0]
-    event.description = "Police arrested <!channel> protesters in <https://evil.example|Lyon>."
-    assert event.where is not None and event.attribution is not None
-    event.where.name = "<https://evil.example|Lyon>"
-    event.attribution.source = "<!channel> <@U024BE7LH> ministry"
-    event.figures[0].whose = "<@U024BE7LH>"
-    summary = await summarize_with(MARKUP_ARTICLE, markup_draft)
+
+
+def test_slack_markup_from_the_article_stays_text() -> None:
+    summary = summary_with_markup()
     blocks = render_card(summary, "ref1")
     assert_valid_blocks(blocks)
     every_text = texts(blocks) + [card_text(summary)]
     for text in every_text:
         assert "<" not in text and ">" not in text, text
+        assert not re.search(r"&(?!amp;|lt;|gt;)", text), text  # every '&' is an entity
     joined = "\n".join(every_text)
-    assert "&lt;!channel&gt;" in joined and "&lt;@U024BE7LH&gt;" in joined
-    assert "&lt;https://evil.example|Lyon&gt;" in joined
-    assert "The ministry &amp; " in joined
-    modal = json_view(summary)
-    for text in texts(modal["blocks"]):
-        assert "<" not in text and ">" not in text
+    for label in SHOWN:
+        link = f"&lt;https://evil.example/{label}|{label}&gt;"
+        shown = f"&lt;!channel&gt; &lt;@U024BE7LH&gt; {link} &amp;"
+        assert shown in joined, label
+    for text in texts(json_view(summary)["blocks"]):
+        assert "<" not in text and ">" not in text, text
 
 
 async def test_long_values_are_cut_within_slack_limits() -> None:

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from slack_sdk.models.blocks import Block
 
-from service.backends.base import Backend
 from service.config import Settings
 from service.errors import BackendError, ConfigError
 from service.logs import JsonFormatter
 from service.main import create_app
-from tests.slack.fakesite import FakeSite
 from tests.slack.fakeslack import BOT_USER_ID, FakeSlack
+from tests.slack.harness import JSON, REF, post, slack_service, valid_blocks
 from tests.slack.payloads import (
     BOT_TOKEN,
     CHANNEL,
@@ -30,52 +24,11 @@ from tests.slack.payloads import (
     button_body,
     command_body,
     event_body,
-    link_shared,
     mention,
     shortcut_body,
     signed_headers,
 )
 from tests.support.fakes import ARTICLE, ScriptedBackend, draft
-
-JSON = "application/json"
-REF = re.compile(r"\(ref `([0-9a-f]{8})`\)")
-
-
-@asynccontextmanager
-async def slack_service(
-    monkeypatch: pytest.MonkeyPatch, fake: FakeSlack, backend: Backend, **env: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The service with the bot on in HTTP mode, its lifespan running, and a client."""
-    values = {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        **env,
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    settings = Settings()
-    settings.chain = [backend.name]
-    app = create_app(settings, backends={backend.name: backend})
-    async with LifespanManager(app, shutdown_timeout=30) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
-
-
-async def post(
-    client: httpx.AsyncClient, body: str, content_type: str = FORM, **headers: str
-) -> httpx.Response:
-    signed = signed_headers(body, content_type=content_type)
-    return await client.post("/slack/events", content=body, headers={**signed, **headers})
-
-
-def valid_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for raw in blocks:
-        parsed = Block.parse(raw)
-        assert parsed is not None
-        parsed.validate_json()
-    return blocks
 
 
 def tampered(body: str) -> str:
@@ -250,39 +203,6 @@ async def test_shortcut_where_the_bot_is_absent_answers_the_user_alone(
     assert answer["response_type"] == "ephemeral"
     assert "invite me" in json.dumps(answer["blocks"][-1])
     valid_blocks(answer["blocks"])
-
-
-async def test_links_of_newsroom_domains_are_unfurled_into_cards(
-    monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlack
-) -> None:
-    site = FakeSite(host="localhost")
-    await site.start()
-    ours, theirs = site.url("/article.html"), "https://elsewhere.example/story"
-    settings = Settings()
-    from service.backends import build_backends, close_backends
-
-    offline = build_backends(settings)["offline"]
-    try:
-        async with slack_service(
-            monkeypatch,
-            fake_slack,
-            offline,
-            SLACK_UNFURL_DOMAINS="news.example, localhost",
-            SLACK_FETCH_ALLOW_PRIVATE="true",
-        ) as client:
-            await post(client, event_body(link_shared([ours, theirs]), "Ev0LINKS01"), JSON)
-            await fake_slack.wait_for(lambda: bool(fake_slack.calls_to("chat.unfurl")), 30)
-    finally:
-        await site.stop()
-        await close_backends({"offline": offline})
-    [call] = fake_slack.calls_to("chat.unfurl")
-    unfurls = call.params["unfurls"]
-    unfurls = json.loads(unfurls) if isinstance(unfurls, str) else unfurls
-    assert list(unfurls) == [ours]
-    blocks = valid_blocks(unfurls[ours]["blocks"])
-    assert "Diangassagou" in blocks[0]["text"]["text"]
-    assert call.params["unfurl_id"] == "C0DESK.1736400000.000500.7b4a1c"
-    assert site.hits["/article.html"] == 1
 
 
 async def test_the_button_opens_the_full_json(

@@ -77,6 +77,20 @@ def test_an_article_with_a_link_in_it_is_summarised_as_text() -> None:
     assert source.text is not None and source.text.startswith("Word Word")
 
 
+@pytest.mark.parametrize(("own_words", "follows_the_link"), [(279, True), (280, False)])
+def test_a_link_is_followed_below_280_characters_of_own_words(
+    own_words: int, follows_the_link: bool
+) -> None:
+    assert ARTICLE_MIN_CHARS == 280  # the README states the rule with this figure
+    words = ("word " * 60)[: own_words - 1] + "."
+    assert len(words) == own_words
+    source = choose_source(f"{words} <https://news.example/a|news.example/a>")
+    if follows_the_link:
+        assert source == Source(url="https://news.example/a")
+    else:
+        assert source == Source(text=f"{words} news.example/a")
+
+
 @pytest.mark.parametrize(
     "message", ["ftp://files.example/a.txt", "<file:///etc/passwd>", "javascript:alert(1)"]
 )

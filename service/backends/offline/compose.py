@@ -12,6 +12,7 @@ from schemas import Event, Figure, FigureKind, Modality, Place, SubEventType
 from service.backends.offline.actors import label_in
 from service.backends.offline.countries import BY_CODE
 from service.backends.offline.text import Sentence
+from service.injection import strip_invisible, strip_markup
 
 S = SubEventType
 K = FigureKind
@@ -300,5 +301,7 @@ def _no_event_summary(lang: str, lead: list[str]) -> str:
 
 
 def lead_sentences(sentences: list[Sentence]) -> list[str]:
-    """The article's first sentences, for the fallback headline and summary."""
-    return [s.text.replace("\n", " ") for s in sentences[:3]]
+    """The article's first sentences, for the fallback headline and summary, as plain text
+    (no markup, no invisible characters)."""
+    lead = (strip_markup(strip_invisible(s.text.replace("\n", " "))) for s in sentences[:3])
+    return [text for text in lead if any(ch.isalnum() for ch in text)]

@@ -2,13 +2,15 @@
 
 Reads the whole text once with the normalisers (dates, numbers, places, offsets),
 segments sentences into event candidates, then fills each event's fields with
-verbatim quotes as evidence.
+verbatim quotes as evidence. Passages addressed to the model (`find_instructions`)
+are not read: nothing is taken from them, and a title that gives orders is not used.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from schemas import Event, EventLink, LinkRelation, Modality, SummaryDraft
 from service.article import Article
@@ -24,12 +26,15 @@ from service.backends.offline.spans import ByStart
 from service.backends.offline.text import Sentence, split_sentences
 from service.backends.offline.when import is_specific, key
 from service.backends.offline.where import Geography, main_country, place_key
+from service.injection import find_instructions, overlaps, strip_invisible, strip_markup
 from service.normalize.dates import DateMention, find_dates
 from service.normalize.language import detect_language
 from service.normalize.numbers import NumberMention, find_numbers
 from service.normalize.places import Gazetteer, find_offsets, find_places
+from service.normalize.textutil import Span
 
 MAX_EVENTS = 30
+_Found = TypeVar("_Found", bound=Span)
 
 
 @dataclass(frozen=True)
@@ -57,15 +62,21 @@ def language_of(article: Article) -> str:
 
 
 def read(article: Article, lang: str, gazetteer: Gazetteer) -> Reading:
-    """Run the normalisers over the whole text once."""
+    """Run the normalisers over the whole text once; passages addressed to the model are
+    left out."""
     text = article.text
-    sentences = split_sentences(text)
-    dates = find_dates(text, lang, article.published)
-    offsets = find_offsets(text, lang)
-    mentions = find_places(text, lang, gazetteer)
+    spans = find_instructions(text)
+
+    def kept(found: list[_Found]) -> list[_Found]:
+        return [m for m in found if not overlaps(spans, m.start, m.end)] if spans else found
+
+    sentences = kept(split_sentences(text))
+    dates = kept(find_dates(text, lang, article.published))
+    offsets = kept(find_offsets(text, lang))
+    mentions = kept(find_places(text, lang, gazetteer))
     country = main_country(mentions, None)
     excluded = [(d.start, d.end) for d in dates] + [(o.start, o.end) for o in offsets]
-    numbers = usable_numbers(text, find_numbers(text, lang), excluded)
+    numbers = kept(usable_numbers(text, find_numbers(text, lang), excluded))
     geo = Geography(text, mentions, offsets, country)
     published = article.published.isoformat() if article.published else None
     sources = find_sources(sentences, lang)
@@ -144,13 +155,21 @@ def extract(article: Article, gazetteer: Gazetteer) -> SummaryDraft:
         describe(item, output)
     sources = {item.event.id: item.source_phrase(output) for item in built if item.source}
     lead = compose.lead_sentences(reading.sentences) if output == lang else []
-    headline = article.title if not events and article.title else None
+    headline = _title(article.title) if not events else None
     return SummaryDraft(
         headline=(headline or compose.headline(events, output, sources, _lead(lead, output)))[:200],
         summary=compose.summary(events, output, sources, lead),
         language=lang,
         events=events,
     )
+
+
+def _title(title: str | None) -> str | None:
+    """The article's title as a headline, unless it gives the model orders."""
+    if not title or find_instructions(title):
+        return None
+    plain = strip_markup(strip_invisible(title)).strip()
+    return plain if any(ch.isalnum() for ch in plain) else None
 
 
 def _lead(lead: list[str], lang: str) -> str:
