@@ -1,12 +1,16 @@
 """Settings from the environment (prefix SUMMARIZER_) and an optional TOML file.
 
-API keys are never settings: a backend names the environment variable that holds
-its key (`api_key_env`), read when the backend is built and kept as a SecretStr.
+Provider keys are never settings: a backend names the environment variable that holds
+its key (`api_key_env`), read when the backend is built and kept as a SecretStr. The
+service's own client keys (`api_keys`) are settings, kept as SecretStr; error messages
+never show the values that were submitted.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +25,8 @@ from pydantic_settings import (
 from service.errors import ConfigError
 
 OFFLINE = "offline"
+MIN_API_KEY_CHARS = 16
+API_KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 
 
@@ -85,7 +91,10 @@ class Settings(BaseSettings):
     """Service settings. Environment: SUMMARIZER_*; file: SUMMARIZER_CONFIG_FILE (TOML)."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SUMMARIZER_", env_nested_delimiter="__", extra="forbid"
+        env_prefix="SUMMARIZER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        hide_input_in_errors=True,  # the input may hold client keys
     )
 
     backends: dict[str, BackendConfig] = Field(
@@ -109,6 +118,31 @@ class Settings(BaseSettings):
     )
     request_deadline_s: float = Field(default=120.0, gt=0)
     log_level: str = "INFO"
+    api_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Client API keys by name (JSON in SUMMARIZER_API_KEYS); none: the API is "
+        "open to anyone who can reach it.",
+    )
+    api_keys_file: Path | None = Field(
+        default=None,
+        description="A JSON file {name: key} of more client keys (e.g. a mounted secret).",
+    )
+    rate_limit_per_minute: int = Field(
+        default=60, ge=0, description="Requests a minute per API key, in bursts up to it; 0: off."
+    )
+    max_concurrent_requests: int = Field(
+        default=32, ge=1, le=10_000, description="Requests in progress at once; more get 503."
+    )
+    shutdown_grace_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="After SIGTERM: seconds /readyz answers 503 while requests are still "
+        "served, before the server stops accepting and drains the requests in flight.",
+    )
+    metrics_need_key: bool = Field(
+        default=False, description="Ask an API key for /metrics too (open by default)."
+    )
 
     @model_validator(mode="after")
     def _check_chain(self) -> Settings:
@@ -119,6 +153,31 @@ class Settings(BaseSettings):
             raise ValueError(f"chain names unconfigured backend(s): {', '.join(unknown)}")
         if not self.chain:
             raise ValueError("chain must name at least one backend")
+        return self
+
+    @model_validator(mode="after")
+    def _check_api_keys(self) -> Settings:
+        if self.api_keys_file is not None:
+            for name, key in _read_api_keys(self.api_keys_file).items():
+                if name in self.api_keys:
+                    raise ValueError(f"API key {name!r} is configured twice")
+                self.api_keys[name] = key
+        seen: dict[str, str] = {}
+        for name, key in self.api_keys.items():
+            value = key.get_secret_value()
+            if not API_KEY_NAME.fullmatch(name):
+                raise ValueError(
+                    f"API key name {name[:64]!r}: use 1-64 letters, digits, '_', '.' or '-'"
+                )
+            if len(value) < MIN_API_KEY_CHARS or value != value.strip():
+                raise ValueError(
+                    f"API key {name!r}: use at least {MIN_API_KEY_CHARS} characters, without "
+                    "surrounding spaces (e.g. `python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(32))'`)"
+                )
+            if value in seen:
+                raise ValueError(f"API keys {seen[value]!r} and {name!r} are the same key")
+            seen[value] = name
         return self
 
     @classmethod
@@ -135,6 +194,19 @@ class Settings(BaseSettings):
         if path:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(path)))
         return tuple(sources)
+
+
+def _read_api_keys(path: Path) -> dict[str, SecretStr]:
+    """Client keys from a JSON file {name: key}; its content never reaches an error message."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"api_keys_file {str(path)!r}: cannot read it ({exc.strerror})") from None
+    except (UnicodeDecodeError, ValueError):
+        raise ValueError(f"api_keys_file {str(path)!r}: not a UTF-8 JSON file") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ValueError(f"api_keys_file {str(path)!r}: expected a JSON object of name: key")
+    return {str(name): SecretStr(value) for name, value in data.items()}
 
 
 def load_settings(**overrides: Any) -> Settings:

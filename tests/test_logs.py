@@ -56,3 +56,31 @@ async def test_no_article_text_prompt_or_key_in_the_logs_of_any_path(
     assert "ambushed near the river" not in logged
     assert SENTINEL_KEY not in logged
     assert "<<<ARTICLE" not in logged
+
+
+def test_log_context_fields_reach_every_record_and_end_with_the_block() -> None:
+    from service.logs import bind, context_value, log_context
+
+    def line(msg: str) -> dict[str, object]:
+        record = logging.makeLogRecord({"msg": msg, "levelname": "INFO", "name": "x"})
+        parsed: dict[str, object] = json.loads(JsonFormatter().format(record))
+        return parsed
+
+    with log_context(request_id="req-1"):
+        bind(client="desk")
+        inside = line("inside")
+        assert context_value("client") == "desk"
+    outside = line("outside")
+    assert inside["request_id"] == "req-1" and inside["client"] == "desk"
+    assert "request_id" not in outside and "client" not in outside
+    assert context_value("request_id") is None
+
+
+def test_configure_silences_the_debug_records_of_http_and_sdk_libraries() -> None:
+    from tests.reliability.logcapture import json_logs
+
+    with json_logs("DEBUG") as stream:
+        logging.getLogger("service.x").debug("kept", extra={"n": 1})
+        for name in ("httpx", "openai", "slack_sdk", "python_multipart"):
+            logging.getLogger(name).info("request body: secret words")
+    assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == ["kept"]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.problems import PROBLEM, TYPE_BASE
+from service.api.problems import send_problem
 
 
 class BodyLimitMiddleware:
@@ -51,29 +49,14 @@ class BodyLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _reject(self, send: Send) -> None:
-        detail = f"the request body is larger than the limit of {self.max_bytes} bytes"
-        payload = json.dumps(
-            {
-                "type": TYPE_BASE + "body_too_large",
-                "title": "Request body too large",
-                "status": 413,
-                "detail": detail,
-                "code": "body_too_large",
-                "limit_bytes": self.max_bytes,
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM.encode()),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
+        await send_problem(
+            send,
+            413,
+            "body_too_large",
+            "Request body too large",
+            f"the request body is larger than the limit of {self.max_bytes} bytes",
+            limit_bytes=self.max_bytes,
         )
-        await send({"type": "http.response.body", "body": payload})
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from service.errors import (
     BackendError,
@@ -21,11 +23,28 @@ from service.errors import (
     NotFound,
     SummarizerError,
 )
+from service.logs import context_value
 
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
 TYPE_BASE = "https://newsroom-summarizer.dev/problems/"
+
+
+def problem_body(status: int, code: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """The problem+json document: type, title, status, detail, `code`, the request id."""
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    request_id = context_value("request_id")
+    if request_id is not None:
+        body["request_id"] = request_id
+    body.update(extra)
+    return body
 
 
 def problem(
@@ -38,10 +57,34 @@ def problem(
     **extra: Any,
 ) -> JSONResponse:
     """A problem+json response with a stable `code`."""
-    body = {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail}
-    body["code"] = code
-    body.update(extra)
+    body = problem_body(status, code, title, detail, **extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+async def send_problem(
+    send: Send,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> None:
+    """Answer with a problem+json from ASGI middleware, before any route runs.
+
+    The connection is closed after it: the request body may still be on the wire.
+    """
+    payload = json.dumps(problem_body(status, code, title, detail, **extra)).encode()
+    raw = [
+        (b"content-type", PROBLEM.encode()),
+        (b"content-length", str(len(payload)).encode()),
+        (b"connection", b"close"),
+    ]
+    raw += [(name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in (headers or {}).items()]  # fmt: skip
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -1,0 +1,1 @@
+"""Reliability scenarios: faults, load and hostile input, each reporting its figures."""
