@@ -44,6 +44,8 @@ bench: eval
 	$(BIN)/python bench/startup.py --runs 5
 	$(BIN)/python bench/offline_worst_case.py
 	$(BIN)/python bench/batch_memory.py
+	$(BIN)/python bench/tokens.py
+	$(BIN)/python bench/quality.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
