@@ -10,12 +10,13 @@ offsets and grounding status are computed by the service, never trusted.
 
 from __future__ import annotations
 
+import json
 from datetime import date as _date
 from datetime import time as _time
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
 SCHEMA_VERSION = "1.0.0"
 QUOTE_MAX_CHARS = 600
@@ -39,6 +40,51 @@ class Grounding(StrEnum):
     UNGROUNDED = "ungrounded"
 
 
+SERVICE_COMPUTED: dict[str, JsonValue] = {"x-service-computed": True}
+"""Marks a field the service fills in after the model answers (offsets, grounding)."""
+
+
+def model_facing(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema without the fields the service computes: what a model is shown.
+
+    The model cannot know offsets or whether its quotes were found; leaving those fields
+    out of the schema it is given saves prompt tokens and a temptation to fill them.
+    Definitions no longer referenced (the grounding enum) go too.
+    """
+    shown: dict[str, Any] = _without_computed(schema)
+    defs = shown.get("$defs")
+    if isinstance(defs, dict):
+        body = json.dumps({k: v for k, v in shown.items() if k != "$defs"})
+        used = {name for name in defs if f'"#/$defs/{name}"' in body}
+        grown = True
+        while grown:  # definitions referenced by used definitions
+            text = json.dumps([defs[name] for name in used])
+            more = {name for name in defs if f'"#/$defs/{name}"' in text} - used
+            used |= more
+            grown = bool(more)
+        shown["$defs"] = {name: spec for name, spec in defs.items() if name in used}
+    return shown
+
+
+def _without_computed(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_without_computed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _without_computed(value) for key, value in node.items()}
+    properties = out.get("properties")
+    if isinstance(properties, dict):
+        hidden = {
+            name
+            for name, spec in properties.items()
+            if isinstance(spec, dict) and spec.get("x-service-computed")
+        }
+        out["properties"] = {n: spec for n, spec in properties.items() if n not in hidden}
+        if isinstance(out.get("required"), list):
+            out["required"] = [n for n in out["required"] if n not in hidden]
+    return out
+
+
 class Evidence(Contract):
     """A verbatim quote from the article that a field rests on."""
 
@@ -51,16 +97,19 @@ class Evidence(Contract):
     start: int | None = Field(
         default=None,
         ge=0,
-        description="Set by the service: offset of the quote's first character. Leave null.",
+        description="Set by the service: offset of the quote's first character.",
+        json_schema_extra=SERVICE_COMPUTED,
     )
     end: int | None = Field(
         default=None,
         ge=0,
-        description="Set by the service: offset one past the quote's last character. Leave null.",
+        description="Set by the service: offset one past the quote's last character.",
+        json_schema_extra=SERVICE_COMPUTED,
     )
     grounding: Grounding | None = Field(
         default=None,
-        description="Set by the service: how the quote was found in the article. Leave null.",
+        description="Set by the service: how the quote was found in the article.",
+        json_schema_extra=SERVICE_COMPUTED,
     )
 
 
@@ -76,8 +125,8 @@ class Grounded(Contract):
     )
     grounded: bool | None = Field(
         default=None,
-        description="Set by the service: true when at least one quote was found in the article. "
-        "Leave null.",
+        description="Set by the service: true when at least one quote was found in the article.",
+        json_schema_extra=SERVICE_COMPUTED,
     )
 
 

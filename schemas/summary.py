@@ -146,6 +146,21 @@ class ExtractionMeta(Contract):
     backends_failed: list[str] = Field(
         default_factory=list, description="Backends tried before, that failed."
     )
+    failed_input_tokens: int = Field(
+        default=0, ge=0, description="Prompt tokens spent on the backends that failed."
+    )
+    failed_output_tokens: int = Field(
+        default=0, ge=0, description="Completion tokens spent on the backends that failed."
+    )
+    failed_upstream_calls: int = Field(
+        default=0, ge=0, description="HTTP calls made to the backends that failed."
+    )
+    chunks: int = Field(
+        default=1,
+        ge=1,
+        description="Pieces the article was sent in (over 1: too long for the backend's "
+        "context window; the drafts were merged and checked against the whole article).",
+    )
 
 
 class ArticleMeta(Contract):

@@ -43,6 +43,25 @@ class RetryPolicy(BaseModel):
     )
 
 
+class BreakerPolicy(BaseModel):
+    """A backend's circuit breaker: when it opens and how long it stays open."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    failure_threshold: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Consecutive failed calls (after retries) that open the circuit.",
+    )
+    cooldown_s: float = Field(
+        default=15.0, gt=0, description="How long the circuit stays open the first time."
+    )
+    max_cooldown_s: float = Field(
+        default=300.0, gt=0, description="Longest cooldown; each reopening doubles it up to this."
+    )
+
+
 class BackendConfig(BaseModel):
     """One named backend."""
 
@@ -62,6 +81,13 @@ class BackendConfig(BaseModel):
     timeout_s: float = Field(default=60.0, gt=0, description="Timeout of one HTTP attempt.")
     max_output_tokens: int = Field(default=4096, ge=256, le=65536)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    breaker: BreakerPolicy = Field(default_factory=BreakerPolicy)
+    context_tokens: int | None = Field(
+        default=None,
+        ge=1024,
+        description="The model's context window in tokens (prompt + output); a longer "
+        "article goes to a backend with a larger window, or is sent in chunks.",
+    )
     input_usd_per_mtok: float | None = Field(
         default=None, ge=0, description="Price in USD of one million input tokens (for budgets)."
     )
@@ -108,8 +134,21 @@ class Settings(BaseSettings):
         default=2 * 1024 * 1024, ge=1024, description="Largest request body, counted on the stream."
     )
     max_article_chars: int = Field(default=200_000, ge=1000, description="Longest article text.")
+    max_article_tokens: int = Field(
+        default=100_000,
+        ge=100,
+        description="Largest article in estimated tokens (o200k_base), checked before any "
+        "backend call.",
+    )
     max_attempts: int = Field(
         default=3, ge=1, le=5, description="Backend calls per request, re-asks included."
+    )
+    max_upstream_calls: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="HTTP calls to providers one request may make in all: retries, re-asks, "
+        "chunks and every backend of the chain.",
     )
     max_tokens_per_request: int = Field(
         default=60_000,

@@ -5,7 +5,8 @@ SummarizerError
 ├── InputError             the article cannot be summarised (empty, not text, too large)
 ├── NotFound               a named resource (schema, backend) does not exist
 ├── BackendError           a backend call failed after our retry policy
-│   └── BackendUnavailable no backend can answer now (open circuit, long retry-after)
+│   ├── BackendUnavailable no backend can answer now (open circuit, long retry-after)
+│   └── CallCapReached     the request's cap on upstream calls is spent (backends/base.py)
 ├── ExtractionFailed       the output stayed invalid after the allowed re-asks
 └── DeadlineExceeded       the request's overall deadline passed
 """

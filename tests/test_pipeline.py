@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 import pytest
 
 from schemas import EventLink, EventTime, Grounding, LinkRelation, SummaryDraft, WarningCode
 from service.article import Article
+from service.backends import close_backends
 from service.backends.base import ExtractionRequest, RawExtraction
 from service.config import BackendConfig, Settings
-from service.errors import BackendError, BackendUnavailable, DeadlineExceeded, ExtractionFailed
+from service.errors import (
+    BackendError,
+    BackendUnavailable,
+    DeadlineExceeded,
+    ExtractionFailed,
+    InputError,
+    Usage,
+)
 from service.pipeline import Pipeline
+from service.validate import check_draft
+from tests.conftest import SHARED
+from tests.reliability.llm_app import KEY, KEY_ENV, build, llm_config
+from tests.support.fake_llm import CHAT, FakeLLM, invalid_json, status
 from tests.support.fakes import ARTICLE, ScriptedBackend, draft, invalid
 
 ARTICLE_IN = Article(text=ARTICLE, published=date(2025, 3, 4))
@@ -230,3 +247,159 @@ async def test_accept_says_when_an_outside_draft_fails_its_checks() -> None:
     summary, hard = pipeline(backend).accept(backend, other, RawExtraction(draft(), "m"))  # type: ignore[arg-type]
     assert hard is True
     assert any(w.code is WarningCode.UNGROUNDED for w in summary.warnings)
+
+
+# -- budgets, limits, context windows and the chain under faults ---------------------------
+
+WIKIEVENTS = SHARED / "eval" / "wikievents-dev.jsonl"
+
+
+_BUILT: list[Pipeline] = []
+
+
+def llm_pipeline(fake: FakeLLM, *configs: tuple[str, BackendConfig], **settings: Any) -> Pipeline:
+    """A pipeline over real LLM backends pointed at the fake, tried in the given order
+    (closed when the `fake` fixture ends)."""
+    del fake  # the configs point at it
+    named = dict(configs)
+    service = Settings(backends=named, chain=list(named), **settings)
+    built = Pipeline(service, build(service.backends))
+    _BUILT.append(built)
+    return built
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeLLM]:
+    monkeypatch.setenv(KEY_ENV, KEY)
+    async with FakeLLM() as server:
+        yield server
+        while _BUILT:
+            await close_backends(_BUILT.pop().backends)
+
+
+async def test_every_http_attempt_of_every_layer_counts_against_the_call_cap(
+    fake: FakeLLM,
+) -> None:
+    fake.script(CHAT, invalid_json(usage=(500, 50)))
+    fake.set_default(status(500))
+    gpt = llm_config(fake, retry={"max_attempts": 5, "base_delay_s": 0, "max_delay_s": 0})
+    service = llm_pipeline(fake, ("gpt", gpt), max_attempts=3, max_upstream_calls=3)
+    with pytest.raises(ExtractionFailed) as caught:
+        await service.summarize(ARTICLE_IN)
+    # One invalid answer, then its re-ask retried on 500 until the request's third call.
+    assert fake.count() == 3
+    assert caught.value.usage.calls == 3 and caught.value.usage.input_tokens == 500
+
+
+async def test_an_article_over_the_token_limit_is_refused_before_any_call(
+    fake: FakeLLM,
+) -> None:
+    text = " ".join(["Ankara"] * 60 + ["Ouagadougou-Bobo-Dioulasso"] * 40)
+    service = llm_pipeline(fake, ("gpt", llm_config(fake)), max_article_tokens=150)
+    with pytest.raises(InputError, match=r"about \d+ tokens \(o200k_base estimate\)") as caught:
+        await service.summarize(Article(text=text))
+    assert caught.value.code == "article_too_large" and fake.count() == 0
+    assert len(text) < service.settings.max_article_chars
+    fits = Article(text=" ".join(["Ankara"] * 120))  # 839 bytes, about 120 tokens
+    assert 100 <= (await service.check_size(fits) or 0) <= 150
+
+
+async def test_an_article_too_long_for_a_window_goes_to_a_larger_one(fake: FakeLLM) -> None:
+    small = llm_config(fake, model="small-model", context_tokens=1400, max_output_tokens=256)
+    large = llm_config(fake, model="large-model", context_tokens=128_000)
+    article = Article(text=ARTICLE + " " + "The march continued peacefully. " * 80)
+    summary = await llm_pipeline(fake, ("small", small), ("large", large)).summarize(article)
+    assert [call.body["model"] for call in fake.calls] == ["large-model"]
+    assert summary.extraction.backend == "large"
+    assert summary.extraction.backends_failed == ["small"]
+    assert "small (context_window)" in summary.warnings[0].message
+    short = await llm_pipeline(fake, ("small", small), ("large", large)).summarize(ARTICLE_IN)
+    assert short.extraction.backend == "small" and short.extraction.chunks == 1
+
+
+class _ChunkReader(ScriptedBackend):
+    """Answers each request with one event quoting the first sentence it was sent."""
+
+    async def extract(self, request: ExtractionRequest) -> RawExtraction:
+        self.requests.append(request)
+        text = request.article.text
+        first = text.strip().split(". ")[0][:80].strip()
+        answer = draft(headline=f"Report {len(self.requests)}", summary="What was reported.")
+        event = answer.events[0]
+        event.evidence[0].quote = first
+        event.description = "Something was reported."
+        event.when, event.where, event.figures, event.attribution = EventTime(), None, [], None
+        return RawExtraction(draft=answer, model="reader-1", usage=Usage(300, 60, 1))
+
+
+async def test_an_article_too_long_for_every_window_is_read_in_chunks() -> None:
+    longest = max(
+        (json.loads(line) for line in WIKIEVENTS.read_text(encoding="utf-8").splitlines()),
+        key=lambda doc: len(doc["text"]),
+    )
+    article = Article(text=longest["text"])
+    reader = _ChunkReader([], name="reader")
+    config = BackendConfig(kind="openai", model="m", context_tokens=2048, max_output_tokens=512)
+    settings = Settings(backends={"reader": config}, chain=["reader"], max_upstream_calls=2)
+    summary = await Pipeline(settings, {"reader": reader}).summarize(article)
+    sent = [request.article.text for request in reader.requests]
+    assert summary.extraction.chunks == len(sent) >= 4
+    assert all(part in article.text and len(part) < len(article.text) / 2 for part in sent)
+    assert summary.extraction.upstream_calls == len(sent)  # the cap grew by one per chunk
+    assert summary.extraction.input_tokens == 300 * len(sent)
+    starts = [event.evidence[0].start or 0 for event in summary.events]
+    for event in summary.events:
+        quote = event.evidence[0]
+        assert article.text[quote.start : quote.end] == quote.quote
+    assert starts == sorted(starts) and starts[-1] > len(sent[0])
+
+
+async def test_the_tokens_of_a_failed_backend_are_reported_with_the_answer() -> None:
+    primary = ScriptedBackend([invalid(["headline: bad"])], name="primary")
+    fallback = ScriptedBackend([draft()], name="fallback")
+    summary = await pipeline(primary, fallback, max_attempts=3).summarize(ARTICLE_IN)
+    extraction = summary.extraction
+    assert (extraction.backend, extraction.backends_failed) == ("fallback", ["primary"])
+    assert (extraction.input_tokens, extraction.output_tokens) == (100, 50)
+    assert (extraction.failed_input_tokens, extraction.failed_output_tokens) == (240, 60)
+    assert extraction.failed_upstream_calls == 3
+    assert "primary (extraction_failed)" in summary.warnings[0].message
+
+
+async def test_when_every_backend_is_unavailable_the_shortest_wait_is_given() -> None:
+    a = ScriptedBackend(
+        [BackendUnavailable("open", backend="a", retry_after=300.0, retryable=True)], name="a"
+    )
+    b = ScriptedBackend(
+        [BackendUnavailable("open", backend="b", retry_after=20.0, retryable=True)], name="b"
+    )
+    with pytest.raises(BackendUnavailable) as caught:
+        await pipeline(a, b).summarize(ARTICLE_IN)
+    assert caught.value.retry_after == 20.0
+    assert "a:" in str(caught.value) and "b:" in str(caught.value)
+
+
+async def test_the_checks_run_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    def slow_check(*args: Any) -> Any:
+        time.sleep(0.3)
+        return check_draft(*args)
+
+    monkeypatch.setattr("service.pipeline.check_draft", slow_check)
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    ticking = asyncio.create_task(ticker())
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(pipeline(ScriptedBackend([draft()])).summarize(ARTICLE_IN) for _ in range(2))
+    )
+    elapsed = time.perf_counter() - started
+    ticking.cancel()
+    assert max(gaps) < 0.15 and elapsed < 0.55  # the two checks ran side by side

@@ -73,7 +73,16 @@ async def list_backends(settings: SettingsDep, pipeline: PipelineDep) -> Backend
     return Backends(default_chain=list(settings.chain), backends=items)
 
 
-@router.get("/v1/schemas/{name}", tags=["schemas"])
+@router.get(
+    "/v1/schemas/{name}",
+    tags=["schemas"],
+    responses={
+        404: {
+            "description": "No schema of that name",
+            "content": {"application/problem+json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 async def get_schema(name: str) -> dict[str, Any]:
     """The JSON Schema of the contract: `event`, `summary` or `article`."""
     model = SCHEMAS.get(name)

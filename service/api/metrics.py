@@ -100,8 +100,14 @@ class Metrics:
         retried = extraction.upstream_calls - extraction.attempts
         if retried > 0:
             self.upstream_calls.labels(name, FAILED).inc(retried)
-        for failed in extraction.backends_failed:
-            self.upstream_calls.labels(failed, FAILED).inc()
+        # Calls spent on the backends that failed first: the summary gives their total,
+        # so each failed backend counts one and any extra goes to the first of them.
+        failed = extraction.backends_failed
+        for backend in failed:
+            self.upstream_calls.labels(backend, FAILED).inc()
+        extra = extraction.failed_upstream_calls - len(failed)
+        if failed and extra > 0:
+            self.upstream_calls.labels(failed[0], FAILED).inc(extra)
         self._tokens(name, extraction.input_tokens, extraction.output_tokens)
 
     def observe_failure(self, exc: SummarizerError) -> None:

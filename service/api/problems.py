@@ -167,7 +167,8 @@ def install(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
             exc.status_code, "http_error"
         )
-        return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
+        headers = dict(exc.headers) if exc.headers else None  # e.g. Allow on a 405
+        return problem(exc.status_code, code, str(exc.detail), str(exc.detail), headers=headers)
 
     @app.exception_handler(SummarizerError)
     async def _service(_: Request, exc: SummarizerError) -> JSONResponse:

@@ -6,9 +6,13 @@ client, and runs each extraction through `LLMCall`.
 
 Each `extract` makes exactly one instructor call per HTTP attempt, with instructor's
 `max_retries=0` (instructor counts *retries after* the first attempt: 0 means one call,
-no self-re-ask). Our retry layer (`retry.py`) repeats failed HTTP attempts; the pipeline
-owns validation re-asks. A per-call hook captures the raw completion, so that an answer
-that fails to parse can be reported as `InvalidOutput` with its text and token usage.
+no self-re-ask). Our retry layer (`retry.py`) repeats failed HTTP attempts, each bounded by
+`timeout_s` as a whole (the SDK's timeout bounds each read, not the attempt); the pipeline
+owns validation re-asks. Every HTTP attempt takes one call from the request's budget
+(`ExtractionRequest.calls`), and the backend's circuit breaker (`breaker.py`) refuses the
+call while open and records how it ended. A per-call hook captures the raw completion, so
+that an answer that fails to parse can be reported as `InvalidOutput` with its text and
+token usage.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from instructor.core.hooks import HookName, Hooks
 from pydantic import ValidationError
 
 from schemas import SummaryDraft
+from schemas.event import model_facing
 from service.backends.base import ExtractionRequest, InvalidOutput, RawExtraction
+from service.backends.breaker import CircuitBreaker, Clock
 from service.backends.retry import Sleep, call_with_retries
 from service.config import DEFAULT_KEY_ENV, BackendConfig
 from service.errors import ConfigError, Usage
@@ -35,8 +41,22 @@ from service.prompts import render_reask
 
 log = logging.getLogger("service.backends")
 
-RESPONSE_MODEL = openai_schema(SummaryDraft)
-"""SummaryDraft wrapped for instructor once: passing the bare model makes instructor build a
+
+class _ModelFacingDraft(SummaryDraft):
+    """SummaryDraft as the model is shown it: without the fields the service computes."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The draft's schema less offsets, grounding and `grounded` (see `model_facing`)."""
+        shown = model_facing(super().model_json_schema(*args, **kwargs))
+        shown["description"] = SummaryDraft.model_json_schema()["description"]
+        return shown
+
+
+_ModelFacingDraft.__name__ = _ModelFacingDraft.__qualname__ = SummaryDraft.__name__
+
+RESPONSE_MODEL = openai_schema(_ModelFacingDraft)
+"""The draft wrapped for instructor once: passing the bare model makes instructor build a
 new wrapper class per call, and so regenerate the large JSON schema on every request."""
 
 PLACEHOLDER_KEY = "not-needed"
@@ -134,6 +154,7 @@ class LLMCall:
     client: AsyncInstructor
     read: ReadCompletion
     transient: tuple[type[BaseException], ...]
+    breaker: CircuitBreaker
     sleep: Sleep = asyncio.sleep
     rng: random.Random | None = None
 
@@ -156,6 +177,8 @@ class LLMCall:
 
         async def attempt() -> tuple[SummaryDraft, Any]:
             nonlocal calls
+            if request.calls is not None:
+                request.calls.take(self.name, attempts=calls)
             calls += 1
             captured: list[Any] = []
             hooks = Hooks()
@@ -183,16 +206,18 @@ class LLMCall:
                 raise self._invalid(exc.__cause__ or exc, completions, calls, request) from None
 
         try:
-            (draft, completion), attempts = await call_with_retries(
-                self.name,
-                self.config.retry,
-                attempt,
-                deadline=request.deadline,
-                key_env=self.config.api_key_env,
-                transient=self.transient,
-                sleep=self.sleep,
-                rng=self.rng,
-            )
+            with self.breaker.guard():
+                (draft, completion), attempts = await call_with_retries(
+                    self.name,
+                    self.config.retry,
+                    attempt,
+                    deadline=request.deadline,
+                    attempt_timeout=self.config.timeout_s,
+                    key_env=self.config.api_key_env,
+                    transient=self.transient,
+                    sleep=self.sleep,
+                    rng=self.rng,
+                )
         except InvalidOutput as exc:
             log.warning(
                 "backend %s: invalid output (%s, %d error(s)) after %d call(s)",
@@ -237,22 +262,33 @@ class InstructorBackend:
         *,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.name = name
         self.model = config.model
         self.max_output_tokens = config.max_output_tokens
         self._http = http_client
         api_key = resolve_api_key(name, config)
+        self.breaker = (
+            CircuitBreaker(name, config.breaker)
+            if clock is None
+            else CircuitBreaker(name, config.breaker, clock)
+        )
         self._call = LLMCall(
             name=name,
             config=config,
             client=self._instructor(config, http_client, api_key),
             read=self._read,
             transient=self.transient,
+            breaker=self.breaker,
             sleep=sleep,
             rng=rng,
         )
         quiet_library_logs()
+
+    def circuit_state(self) -> str:
+        """ "closed", "open" or "half_open": read by /readyz and /metrics."""
+        return self.breaker.circuit_state()
 
     def _instructor(
         self, config: BackendConfig, http_client: httpx.AsyncClient, api_key: str

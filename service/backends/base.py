@@ -11,11 +11,41 @@ import httpx
 
 from schemas import SummaryDraft
 from service.article import Article
-from service.errors import ConfigError, SummarizerError, Usage
+from service.errors import BackendError, ConfigError, SummarizerError, Usage
 
 if TYPE_CHECKING:
     from service.config import BackendConfig
     from service.prompts import RenderedPrompt
+
+
+class CallCapReached(BackendError):
+    """The request has made every upstream call it may (`Settings.max_upstream_calls`)."""
+
+    code = "upstream_call_cap"
+
+
+class CallBudget:
+    """The upstream HTTP calls one request may make, across retries, re-asks, chunks and
+    backends: every HTTP attempt takes one, and past the cap none is made."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def take(self, backend: str, *, attempts: int = 0) -> None:
+        """Count one HTTP attempt of `backend`, or raise CallCapReached past the cap.
+
+        `attempts` is how many calls this backend call has made already (for the error).
+        """
+        if self.used >= self.limit:
+            raise CallCapReached(
+                f"the request has made its {self.limit} upstream call(s) "
+                "(max_upstream_calls); no more are made",
+                backend=backend,
+                attempts=attempts,
+                retryable=False,
+            )
+        self.used += 1
 
 
 @dataclass(frozen=True)
@@ -29,6 +59,8 @@ class ExtractionRequest:
     previous_output: str | None = None
     deadline: float | None = None
     """`time.monotonic()` value after which the backend must give up."""
+    calls: CallBudget | None = None
+    """The request's upstream-call budget, shared by every backend call it makes."""
 
 
 @dataclass

@@ -189,6 +189,7 @@ async def call_with_retries(
     fn: Callable[[], Awaitable[T]],
     *,
     deadline: float | None,
+    attempt_timeout: float | None = None,
     key_env: str | None = None,
     transient: tuple[type[BaseException], ...] = (),
     sleep: Sleep = asyncio.sleep,
@@ -199,7 +200,8 @@ async def call_with_retries(
 
     `transient` adds SDK connection/timeout exception types to retry (httpx's transport
     errors always are). `deadline` is a `clock()` value; each attempt is also bounded by
-    it, and reaching it raises `DeadlineExceeded`.
+    it, and reaching it raises `DeadlineExceeded`. `attempt_timeout` bounds each attempt
+    as a whole: one that takes longer fails as "timed out" and is retried.
     """
     rng = rng or random.Random()
     last: _Failure | None = None
@@ -207,8 +209,9 @@ async def call_with_retries(
         remaining = None if deadline is None else deadline - clock()
         if remaining is not None and remaining <= 0:
             raise _deadline_error(backend, attempt - 1, last) from (last.exc if last else None)
+        limit = _attempt_limit(remaining, attempt_timeout)
         try:
-            async with asyncio.timeout(remaining):
+            async with asyncio.timeout(limit):
                 return await fn(), attempt
         except TimeoutError as exc:
             failure = _Failure(exc, None, None)
@@ -262,6 +265,16 @@ async def call_with_retries(
         retryable=True,
         original=last.exc,
     ) from last.exc
+
+
+def _attempt_limit(remaining: float | None, attempt_timeout: float | None) -> float | None:
+    """The time one attempt may take: the shorter of what the deadline leaves and the
+    attempt timeout."""
+    if remaining is None:
+        return attempt_timeout
+    if attempt_timeout is None:
+        return remaining
+    return min(remaining, attempt_timeout)
 
 
 def _deadline_error(backend: str, attempts: int, last: _Failure | None) -> DeadlineExceeded:

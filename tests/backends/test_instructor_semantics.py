@@ -8,6 +8,7 @@ these tests fail before the call counts in production do.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -71,3 +72,18 @@ async def test_http_errors_surface_wrapped_with_the_sdk_error_as_cause(
 
     assert isinstance(caught.value.__cause__, openai.InternalServerError)
     assert caught.value.last_completion is None
+
+
+def test_the_model_is_not_shown_the_fields_the_service_computes() -> None:
+    from service.backends._llm import RESPONSE_MODEL
+
+    shown = json.dumps(RESPONSE_MODEL.model_json_schema())
+    public = json.dumps(SummaryDraft.model_json_schema())
+    for field in ('"start"', '"end"', '"grounding"', '"grounded"', '"Grounding"'):
+        assert field in public and field not in shown, field
+    assert '"quote"' in shown and '"evidence"' in shown
+    assert RESPONSE_MODEL.__name__ == "SummaryDraft"  # the tool's name the model sees
+    assert (
+        RESPONSE_MODEL.model_json_schema()["description"]
+        == (SummaryDraft.model_json_schema()["description"])
+    )

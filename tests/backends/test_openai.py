@@ -13,6 +13,7 @@ import pytest
 import respx
 
 from schemas import SummaryDraft
+from schemas.event import model_facing
 from service.backends.base import InvalidOutput, create_backend
 from service.backends.openai import OpenAIBackend
 from service.errors import BackendError, BackendUnavailable, ConfigError, DeadlineExceeded
@@ -113,7 +114,10 @@ async def test_json_schema_mode_sends_response_format_and_parses_content(
     assert "tools" not in body
     assert body["response_format"] == {
         "type": "json_schema",
-        "json_schema": {"name": "SummaryDraft", "schema": SummaryDraft.model_json_schema()},
+        "json_schema": {
+            "name": "SummaryDraft",
+            "schema": model_facing(SummaryDraft.model_json_schema()),
+        },
     }
     assert (body["max_tokens"], body["temperature"]) == (2048, 0)
     assert result.draft == expected_draft()

@@ -25,7 +25,7 @@ from asgi_lifespan import LifespanManager
 from typer.testing import CliRunner
 
 from service.cli import app as cli
-from service.config import RetryPolicy, Settings
+from service.config import BreakerPolicy, RetryPolicy, Settings
 from service.main import create_app
 from tests.reliability.logcapture import json_logs
 from tests.reliability.report import record
@@ -72,7 +72,10 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
 
 def settings_for(fake: FakeLLM, **overrides: Any) -> Settings:
     retry = RetryPolicy(max_attempts=2, base_delay_s=0.0, max_delay_s=0.0)
-    gpt = fake.backend_config("openai", api_key_env=PROVIDER_KEY_ENV, retry=retry)
+    # The paths of one app share a backend: its circuit must not open between them (each
+    # path needs its scripted replies consumed in order).
+    breaker = BreakerPolicy(failure_threshold=1000)
+    gpt = fake.backend_config("openai", api_key_env=PROVIDER_KEY_ENV, retry=retry, breaker=breaker)
     values: dict[str, Any] = {"backends": {"gpt": gpt}, "chain": ["gpt"], "max_attempts": 2}
     return Settings(**{**values, **overrides})
 
@@ -118,13 +121,14 @@ async def api_paths(fake: FakeLLM, statuses: dict[str, int]) -> None:
         await post("backend_500_echo")
         fake.script(CHAT, echo(400))
         await post("backend_400_echo")
-        fake.script(CHAT, echo(429, **{"retry-after": "300"}))
-        await post("backend_429_long_retry_after")
         bad = {"headline": SENTINEL, "language": "english", "summary": TEXT}
         fake.script(CHAT, schema_invalid(bad), schema_invalid(bad))
         await post("extraction_failed")
         response = await client.get(f"/v1/schemas/{SENTINEL}", headers=desk)
         statuses["schema_not_found"] = response.status_code
+        # Last: a retry-after beyond the cap opens the backend's circuit for that long.
+        fake.script(CHAT, echo(429, **{"retry-after": "300"}))
+        await post("backend_429_long_retry_after")
 
 
 async def limit_paths(fake: FakeLLM, statuses: dict[str, int]) -> None:
