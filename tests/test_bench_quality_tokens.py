@@ -56,7 +56,8 @@ def test_tokens_script_counts_calls_and_tokens_without_langextract(tmp_path: Pat
     assert service["all"]["articles"] == 5 and service["all"]["calls_per_article"] == 1.0
     assert result["targets"]["one_call_per_valid_answer"] is True
     # The same schema goes out with both; the service adds its instructions, not article text.
-    assert service["all"]["schema_per_article"] == plain["all"]["schema_per_article"] > 0
+    # The service shows the model its schema less the fields it computes itself.
+    assert 0 < service["all"]["schema_per_article"] < plain["all"]["schema_per_article"]
     assert (
         service["all"]["article_tokens_per_article"] == plain["all"]["article_tokens_per_article"]
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
 from rich.progress import (
+    BarColumn,
     Progress,
     SpinnerColumn,
     TaskID,
@@ -20,7 +21,7 @@ from rich.progress import (
 )
 
 from service.batch.ledger import Ledger, LedgerError
-from service.batch.readers import FieldMap, reader_for
+from service.batch.readers import FieldMap, read_safely, reader_for
 from service.batch.records import Locator, Record, RecordError, text_key
 from service.batch.runner import (
     BatchRunner,
@@ -82,9 +83,35 @@ class BatchCommand:
 def execute(command: BatchCommand) -> int:
     """Run the command; return its exit code."""
     try:
+        problem = usage_problem(command)
+        if problem is not None:
+            _fail(Console(stderr=True), problem, EXIT_USAGE)
         return _execute(command)
     except Exit as stop:
         return stop.code
+
+
+def usage_problem(command: BatchCommand) -> str | None:
+    """Why the options of a command do not go together; None when they do."""
+    if command.mode != PROVIDER_BATCH or command.dry_run:
+        return None
+    options = command.options
+    ignored = [
+        flag
+        for flag, value in (
+            ("--max-tokens", options.max_tokens),
+            ("--max-cost", options.max_cost),
+            ("--max-rpm", options.max_rpm),
+            ("--max-tpm", options.max_tpm),
+        )
+        if value is not None
+    ]
+    if not ignored:
+        return None
+    return (
+        f"--mode provider-batch cannot apply {', '.join(ignored)}: the provider runs a "
+        "submitted batch at its own pace and bills it whole. Drop them, or use --mode sync"
+    )
 
 
 def _execute(command: BatchCommand) -> int:
@@ -158,7 +185,7 @@ async def _run(
         )
         _notices(console, ledger)
         try:
-            with _Display(console, position) as display:
+            with ProgressDisplay(console, position) as display:
                 if command.mode == PROVIDER_BATCH:
                     return await _provider_batch(pipeline, ledger, records, command, display)
                 return await BatchRunner(pipeline, ledger, options, display.update).run(records)
@@ -173,7 +200,7 @@ async def _provider_batch(
     ledger: Ledger,
     records: Iterator[Record | RecordError],
     command: BatchCommand,
-    display: _Display,
+    display: ProgressDisplay,
 ) -> Counts:
     """The run through the provider's batch API; what it says is printed at the end."""
     from service.batch.provider import run_provider_batch
@@ -353,14 +380,16 @@ class Eta:
         return max(0.0, (self.total - consumed) * elapsed / read)
 
 
-class _Display:
-    """A rich progress line on stderr (live only on a terminal): counts, rate, ETA."""
+class ProgressDisplay:
+    """A rich progress bar on stderr (live only on a terminal): the share of the input read
+    as a bar, then the counts, rate and ETA as text."""
 
     def __init__(self, console: Console, position: InputPosition) -> None:
         self.position = position
         self.eta = Eta(position.total)
         self.progress = Progress(
             SpinnerColumn(),
+            BarColumn(bar_width=24),
             TextColumn("{task.description}"),
             console=console,
             disable=not console.is_terminal,
@@ -368,7 +397,7 @@ class _Display:
         self.started = time.monotonic()
         self.task = TaskID(0)
 
-    def __enter__(self) -> _Display:
+    def __enter__(self) -> ProgressDisplay:
         self.progress.start()
         self.task = self.progress.add_task("starting", total=self.position.total or None)
         return self
@@ -461,7 +490,9 @@ def dry_run(
 
 def records_of(plan: list[tuple[Path, str]], fields: FieldMap) -> Iterator[Record | RecordError]:
     """Every record of the planned inputs, in order, streamed."""
-    return itertools.chain.from_iterable(reader_for(fmt, fields).read(path) for path, fmt in plan)
+    return itertools.chain.from_iterable(
+        read_safely(reader_for(fmt, fields), path) for path, fmt in plan
+    )
 
 
 def _settings() -> Settings:

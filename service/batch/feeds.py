@@ -17,7 +17,16 @@ from typing import Any
 import feedparser  # type: ignore[import-untyped, unused-ignore]
 
 from service.batch.readers import DEFAULT_MAX_BYTES
-from service.batch.records import Locator, Reason, Record, RecordError, locator_id, record_id
+from service.batch.records import (
+    Locator,
+    Reason,
+    Record,
+    RecordError,
+    defect_fields,
+    internal_error,
+    locator_id,
+    record_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +47,15 @@ class FeedReader:
             detail = f"feed over {self.max_bytes} bytes"
             yield RecordError(locator_id(whole), Reason.TOO_LARGE, detail, whole)
             return
-        parsed: dict[str, Any] = feedparser.parse(path.read_bytes())
+        try:
+            parsed: dict[str, Any] = feedparser.parse(path.read_bytes())
+        except OSError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - feedparser fails on some garbage: type only
+            log.warning("feed not parsed", extra=defect_fields(exc))
+            detail = f"not a readable RSS or Atom feed (the parser failed: {type(exc).__name__})"
+            yield RecordError(locator_id(whole), Reason.INVALID_RECORD, detail, whole)
+            return
         entries: list[dict[str, Any]] = parsed.get("entries") or []
         version = parsed.get("version")
         if not entries and (parsed.get("bozo") or not version):
@@ -51,7 +68,12 @@ class FeedReader:
         source = _field(parsed.get("feed") or {}, "title")
         log.debug("feed read", extra={"entries": len(entries), "feed_version": version})
         for number, entry in enumerate(entries, start=1):
-            yield _entry(entry, source, Locator(f"{path}#entry-{number}"))
+            locator = Locator(f"{path}#entry-{number}")
+            try:
+                yield _entry(entry, source, locator)
+            except Exception as exc:  # noqa: BLE001 - an odd entry: an error line for it alone
+                log.warning("feed entry not read", extra=defect_fields(exc))
+                yield internal_error(locator_id(locator), exc, locator, "reading the entry")
 
 
 def _entry(entry: dict[str, Any], source: str | None, locator: Locator) -> Record | RecordError:

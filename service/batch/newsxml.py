@@ -14,7 +14,7 @@ import html
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -22,7 +22,16 @@ from typing import Any, BinaryIO
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from service.batch.readers import DEFAULT_MAX_BYTES
-from service.batch.records import Locator, Reason, Record, RecordError, locator_id, record_id
+from service.batch.records import (
+    Locator,
+    Reason,
+    Record,
+    RecordError,
+    defect_fields,
+    internal_error,
+    locator_id,
+    record_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +157,8 @@ class NewsXmlReader:
             return
         for event, element in events:
             if event == "end" and element is root:
-                item = _nitf(root, path) if kind == "nitf" else _news_item(root, path)
-                yield from self._counted(item, "newsItem")
+                read = _nitf if kind == "nitf" else _news_item
+                yield from self._counted(_guarded(read, root, path), "newsItem")
 
     def _message(
         self, events: Iterator[tuple[str, Element]], source: _Counted, path: Path
@@ -187,7 +196,7 @@ class NewsXmlReader:
             detail = f"item over {self.max_bytes} bytes"
             yield RecordError(rid, Reason.TOO_LARGE, detail, locator)
             return
-        item = _news_item(element, path)
+        item = _guarded(_news_item, element, path)
         if isinstance(item, Record) and len(item.text.encode("utf-8")) > self.max_bytes:
             detail = f"text over {self.max_bytes} bytes"
             item = RecordError(item.id, Reason.TOO_LARGE, detail, locator)
@@ -202,6 +211,20 @@ class NewsXmlReader:
             log.debug("news item is not an article", extra={"item_class": item})
             return
         yield item
+
+
+def _guarded(
+    read: Callable[[Element, Path], Record | RecordError | str], element: Element, path: Path
+) -> Record | RecordError | str:
+    """`read(element, path)`, or an error line for this article alone if reading it fails."""
+    try:
+        return read(element, path)
+    except Exception as exc:  # noqa: BLE001 - a defect on odd markup: this article only
+        log.warning("news article not read", extra=defect_fields(exc))
+        locator = Locator(str(path), element.sourceline)
+        guid = element.get("guid") if _local(element) == "newsItem" else None
+        rid = guid.strip() if isinstance(guid, str) and guid.strip() else locator_id(locator)
+        return internal_error(rid, exc, locator, "reading the article")
 
 
 def _syntax_error(exc: Any, path: Path) -> RecordError:
@@ -345,7 +368,7 @@ def _inside_block(element: Element, container: Element) -> bool:
 def _local(element: Element) -> str:
     """An element's name without its namespace; "" for entities and other nodes."""
     tag = element.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _child(element: Element, name: str) -> Element:

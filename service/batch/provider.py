@@ -46,12 +46,13 @@ from service.batch.provider_api import (
 )
 from service.batch.provider_mirror import SyncMirror
 from service.batch.provider_state import BatchState, PendingRecord, SubmittedBatch, custom_id
-from service.batch.records import Reason, Record, RecordError, text_key
+from service.batch.records import Reason, Record, RecordError, defect_fields, text_key
+from service.batch.reuse import copy_line
 from service.batch.runner import (
     Counts,
     RunOptions,
     UniqueIds,
-    copy_line,
+    defect_line,
     error_line,
     reason_for,
     to_article,
@@ -136,6 +137,7 @@ async def run_provider_batch(
         api = open_api(name, config, http, sleep=sleep, limits=limits)
         run = _ProviderRun(pipeline, ledger, options, api, mirror, state, state_path)
         run.on_progress = on_progress
+        await run.reconcile()
         fresh = run.plan(records)
         await run.submit(fresh)
         await run.collect(wait=wait, poll_interval_s=poll_interval_s, sleep=sleep)
@@ -171,6 +173,28 @@ class _ProviderRun:
         self.waiting: dict[str, tuple[str, _Work]] = {}
         """Record id -> (batch id, work) for records waiting in a submitted batch."""
         self.no_api_reason = "no batch API"
+
+    # -- a submission interrupted by a kill ------------------------------------------------
+
+    async def reconcile(self) -> None:
+        """Settle the batches an earlier call was creating when it stopped: found at the
+        provider, they are pending batches; not found, their records are submitted again."""
+        if not self.state.submitting:
+            return
+        for intent in list(self.state.submitting):
+            known = frozenset(batch.id for batch in self.state.batches)
+            found = await self.api.find(intent.token, intent.since, len(intent.requests), known)
+            if found is None:
+                self.state.forget(intent)
+                log.info("interrupted submission not found: submitting again")
+                continue
+            self.state.created(intent, found.id, found.status)
+            self.counts.notes.append(
+                f"batch {found.id} was created by an interrupted run: collecting it, "
+                "not submitting its records again"
+            )
+            log.info("interrupted submission found", extra={"batch_id": found.id})
+        self.state.save(self.state_path)
 
     # -- reading the input -------------------------------------------------------------
 
@@ -210,7 +234,11 @@ class _ProviderRun:
         if isinstance(item, RecordError):
             self._write(error_line(rid, item.reason, item.detail, item.locator))
             return None
-        article = to_article(rid, item, self.pipeline.settings.max_article_chars)
+        try:
+            article = to_article(rid, item, self.pipeline.settings.max_article_chars)
+        except Exception as exc:  # noqa: BLE001 - a defect on this record: its own error line
+            self._write(defect_line(rid, item, exc, "reading the article"))
+            return None
         if isinstance(article, tuple):
             self._write(error_line(rid, *article, item.locator))
             return None
@@ -259,16 +287,28 @@ class _ProviderRun:
         return fill
 
     async def _send(self, chunk: list[tuple[_Work, str, bytes]], submission: int) -> bool:
-        """Submit one batch and record it; False when the server has no batch API."""
+        """Submit one batch and record it; False when the server has no batch API.
+
+        The batch is saved as intended (with its token) before it is created, so that a
+        run killed in between finds it again (`reconcile`) instead of paying twice.
+        """
+        requests = {cid: PendingRecord(id=work.rid, text_sha256=work.key) for work, cid, _ in chunk}
+        had_state = self.state_path.exists()
+        intent = self.state.intend(requests, submission=submission)
+        self.state.save(self.state_path)
         try:
-            status = await self.api.submit([entry for _, _, entry in chunk])
+            status = await self.api.submit([entry for _, _, entry in chunk], intent.token)
         except NoBatchAPI as exc:
+            self.state.forget(intent)
+            if had_state or self.state.batches or self.state.submitting:
+                self.state.save(self.state_path)
+            else:  # nothing was ever pending: no state file is left behind
+                self.state_path.unlink(missing_ok=True)
             self.no_api_reason = str(exc)
             self.counts.notes.append(f"{exc}: the records go through the synchronous API")
             log.warning("no batch API: going synchronous", extra={"backend": self.mirror.name})
             return False
-        requests = {cid: PendingRecord(id=work.rid, text_sha256=work.key) for work, cid, _ in chunk}
-        self.state.add(status.id, status.status, requests, submission=submission)
+        self.state.created(intent, status.id, status.status)
         self.state.save(self.state_path)
         self.counts.submitted += len(chunk)
         for work, _, _ in chunk:
@@ -382,7 +422,11 @@ class _ProviderRun:
         except Exception as exc:  # noqa: BLE001 - a malformed body; reported by type only
             log.warning("unreadable batch answer", extra={"error_type": type(exc).__name__})
             return f"unreadable batch answer ({type(exc).__name__})"
-        summary, hard = self.pipeline.accept(self.backend, work.article, raw)
+        try:
+            summary, hard = self.pipeline.accept(self.backend, work.article, raw)
+        except Exception as exc:  # noqa: BLE001 - a check defect: the synchronous path decides
+            log.warning("batch answer not checked", extra=defect_fields(exc))
+            return f"the checks failed unexpectedly ({type(exc).__name__})"
         if hard:
             return "the batch answer failed the checks"
         return {"id": work.rid, "status": "ok", "summary": summary.model_dump(mode="json")}
@@ -414,6 +458,8 @@ class _ProviderRun:
         except SummarizerError as exc:
             detail = f"{exc.code}: {exc}"
             return error_line(work.rid, reason_for(exc), detail, work.record.locator)
+        except Exception as exc:  # noqa: BLE001 - a backend or check defect: this record only
+            return defect_line(work.rid, work.record, exc, "summarising")
         return {"id": work.rid, "status": "ok", "summary": summary.model_dump(mode="json")}
 
     # -- writing -------------------------------------------------------------------------
@@ -436,7 +482,10 @@ class _ProviderRun:
         self, primary: dict[str, Any], rid: str, article: Article, record: Record
     ) -> dict[str, Any]:
         """A duplicate's line, grounded in its own text; an error line if it cannot be."""
-        line = copy_line(self.pipeline, primary, rid, article, record)
+        try:
+            line = copy_line(self.pipeline, primary, rid, article, record)
+        except Exception as exc:  # noqa: BLE001 - a defect on this record: its own error line
+            return defect_line(rid, record, exc, "re-checking a duplicate")
         if line is None:
             detail = "the earlier answer could not be re-checked against this copy's text"
             return error_line(rid, Reason.INVALID_OUTPUT, detail, record.locator)

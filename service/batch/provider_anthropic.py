@@ -5,12 +5,18 @@ Submit: `POST /v1/messages/batches` with `requests: [{custom_id, params}]`, wher
 (`processing_status` in_progress / canceling / ended). Results: the batch's
 `results_url`, one line per request: `{"custom_id", "result": {"type": "succeeded",
 "message"} | {"type": "errored", "error"} | {"type": "expired"} | {"type": "canceled"}}`.
+
+A batch carries no metadata: an interrupted submission is found in
+`GET /v1/messages/batches` (newest first) as the batch created since then with as many
+requests and not already known. A wrong match costs no correctness: results are matched
+by custom_id, and the requests left without one go through the synchronous path.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -20,6 +26,7 @@ import httpx
 from service.backends._llm import resolve_api_key
 from service.backends.retry import Sleep
 from service.batch.provider_api import (
+    CLOCK_SKEW,
     DOWNLOAD_TIMEOUT_S,
     BatchLimits,
     BatchStatus,
@@ -27,6 +34,7 @@ from service.batch.provider_api import (
     Phase,
     ResultEntry,
     clip,
+    recent_batches,
 )
 from service.config import BackendConfig
 
@@ -63,13 +71,31 @@ class AnthropicBatches:
         """One element of the batch's `requests` list, serialised."""
         return f'{{"custom_id": {json.dumps(custom_id)}, "params": {body}}}'.encode()
 
-    async def submit(self, entries: list[bytes]) -> BatchStatus:
-        """Create the batch in one request."""
+    async def submit(self, entries: list[bytes], token: str) -> BatchStatus:
+        """Create the batch in one request (Anthropic keeps no metadata: `token` is unused)."""
+        del token
         requests: list[Any] = [json.loads(entry) for entry in entries]
         batch = await self._call.creating(
             partial(self._sdk.messages.batches.create, requests=requests), "the batch creation"
         )
         return _status(batch)
+
+    async def find(
+        self, token: str, since: datetime, requests: int, exclude: frozenset[str]
+    ) -> BatchStatus | None:
+        """The oldest unknown batch created since `since` with `requests` requests."""
+        del token
+        oldest = since - CLOCK_SKEW
+        found = None
+        listing = partial(self._sdk.messages.batches.list, limit=100)
+        async for batch in recent_batches(self._call, listing):
+            if batch.created_at < oldest:
+                break
+            counts = batch.request_counts
+            total = sum(counts.model_dump().values()) if counts is not None else 0
+            if batch.id not in exclude and total == requests:
+                found = batch  # listed newest first: the last match is the oldest
+        return _status(found) if found is not None else None
 
     async def status(self, batch_id: str) -> BatchStatus:
         """The batch's status; phase "gone" when the provider no longer knows it."""

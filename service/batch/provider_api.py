@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, TypeVar
 
 import httpx
@@ -28,6 +29,12 @@ NO_API_STATUS = frozenset({404, 405, 501})
 MAX_PROBLEM = 300
 DOWNLOAD_TIMEOUT_S = 600.0
 """Timeout of one result download (a results file can hold hundreds of megabytes)."""
+TOKEN_KEY = "summarizer_submission"
+"""The metadata key of the token set on a batch (OpenAI)."""
+CLOCK_SKEW = timedelta(minutes=10)
+"""How much earlier than our clock says a batch may be dated by the provider's clock."""
+MAX_LISTED = 1000
+"""At most this many of the provider's recent batches are looked through by `find`."""
 
 Phase = Literal["running", "ended", "failed", "gone"]
 
@@ -82,8 +89,16 @@ class BatchAPI(Protocol):
         """One request of a batch, serialised: `body` is the JSON of the request body."""
         ...
 
-    async def submit(self, entries: list[bytes]) -> BatchStatus:
-        """Create a batch of these entries; raise NoBatchAPI when the server has none."""
+    async def submit(self, entries: list[bytes], token: str) -> BatchStatus:
+        """Create a batch of these entries, marked with `token` where the provider keeps
+        metadata; raise NoBatchAPI when the server has none."""
+        ...
+
+    async def find(
+        self, token: str, since: datetime, requests: int, exclude: frozenset[str]
+    ) -> BatchStatus | None:
+        """The batch an interrupted run created for `token` at or after `since`, with
+        `requests` requests and an id not in `exclude`; None when there is none."""
         ...
 
     async def status(self, batch_id: str) -> BatchStatus:
@@ -126,6 +141,24 @@ def open_api(
     from service.batch.provider_openai import OpenAIBatches
 
     return OpenAIBatches(name, config, http_client, sleep=sleep, limits=limits or OPENAI_LIMITS)
+
+
+async def recent_batches(
+    call: Caller, first_page: Callable[[], Awaitable[Any]]
+) -> AsyncIterator[Any]:
+    """The provider's batches, newest first, page by page (at most MAX_LISTED); none when
+    the server has no list endpoint (404)."""
+    page = await call.polling(first_page)
+    listed = 0
+    while page is not None:
+        for batch in page.data:
+            yield batch
+            listed += 1
+            if listed >= MAX_LISTED:
+                return
+        if not page.has_next_page():
+            return
+        page = await call(page.get_next_page)
 
 
 def clip(text: object) -> str:

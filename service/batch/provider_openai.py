@@ -2,8 +2,10 @@
 
 Submit: `POST /v1/files` (purpose "batch") with lines `{"custom_id", "method": "POST",
 "url": "/v1/chat/completions", "body"}`, then `POST /v1/batches` (completion window
-24h). Poll: `GET /v1/batches/{id}`. Results: `GET /v1/files/{id}/content` of the output
-file (answered requests) and of the error file (failed or expired ones); each line is
+24h, the submission token in `metadata`). Find an interrupted submission: that token in
+`GET /v1/batches` (newest first). Poll: `GET /v1/batches/{id}`. Results:
+`GET /v1/files/{id}/content` of the output file (answered requests) and of the error
+file (failed or expired ones); each line is
 `{"id", "custom_id", "response": {"status_code", "request_id", "body"}, "error"}`.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Final
 
@@ -20,13 +23,16 @@ import openai
 from service.backends._llm import resolve_api_key
 from service.backends.retry import Sleep
 from service.batch.provider_api import (
+    CLOCK_SKEW,
     DOWNLOAD_TIMEOUT_S,
+    TOKEN_KEY,
     BatchLimits,
     BatchStatus,
     Caller,
     Phase,
     ResultEntry,
     clip,
+    recent_batches,
 )
 from service.config import BackendConfig
 
@@ -73,7 +79,7 @@ class OpenAIBatches:
         head = json.dumps({"custom_id": custom_id, "method": "POST", "url": ENDPOINT})
         return f'{head[:-1]}, "body": {body}}}'.encode()
 
-    async def submit(self, entries: list[bytes]) -> BatchStatus:
+    async def submit(self, entries: list[bytes], token: str) -> BatchStatus:
         """Upload the input file, then create the batch over it."""
         content = b"\n".join(entries) + b"\n"
         uploaded = await self._call.creating(
@@ -84,11 +90,27 @@ class OpenAIBatches:
         )
         batch = await self._call.creating(
             lambda: self._sdk.batches.create(
-                input_file_id=uploaded.id, endpoint=ENDPOINT, completion_window="24h"
+                input_file_id=uploaded.id,
+                endpoint=ENDPOINT,
+                completion_window="24h",
+                metadata={TOKEN_KEY: token},
             ),
             "the batch creation",
         )
         return _status(batch)
+
+    async def find(
+        self, token: str, since: datetime, requests: int, exclude: frozenset[str]
+    ) -> BatchStatus | None:
+        """The recent batch whose metadata holds `token`, if any."""
+        del requests, exclude  # the token tells
+        oldest = since - CLOCK_SKEW
+        async for batch in recent_batches(self._call, lambda: self._sdk.batches.list(limit=100)):
+            if (batch.metadata or {}).get(TOKEN_KEY) == token:
+                return _status(batch)
+            if datetime.fromtimestamp(batch.created_at, UTC) < oldest:
+                return None
+        return None
 
     async def status(self, batch_id: str) -> BatchStatus:
         """The batch's status; phase "gone" when the provider no longer knows it."""

@@ -2,16 +2,22 @@
 
 It names the provider and backend, and for each submitted batch not yet collected: its
 id, last known status and which record each request stands for (custom_id -> record id
-and text hash). It holds no article text: a collecting call reads the input again and
-matches records by id (and checks the text hash). The output ledger stays the truth; this
-file is advisory: a record already in the output is never written again, whatever the
-state says. Writes are atomic (temporary file, then `os.replace`).
+and text hash). A batch is first saved as `submitting`, with a random token, before the
+provider is asked to create it: a run killed between the provider's answer and the next
+save leaves that entry, and the next call looks for the token among the provider's recent
+batches (`BatchAPI.find`) before submitting those records again.
+
+It holds no article text: a collecting call reads the input again and matches records by
+id (and checks the text hash). The output ledger stays the truth; this file is advisory: a
+record already in the output is never written again, whatever the state says. Writes are
+atomic (temporary file, then `os.replace`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,6 +59,21 @@ class SubmittedBatch(BaseModel):
     submitted_at: str
     requests: dict[str, PendingRecord] = Field(description="custom_id -> record")
     submission: int = Field(default=1, ge=1, description="1, or 2 for a failed batch resent.")
+    token: str | None = Field(default=None, description="The token set on the batch, if any.")
+
+
+class IntendedBatch(BaseModel):
+    """A batch about to be created (or created by a run killed before it could say so)."""
+
+    token: str = Field(description="Set on the batch (metadata, where the provider has it).")
+    intended_at: str
+    requests: dict[str, PendingRecord] = Field(description="custom_id -> record")
+    submission: int = Field(default=1, ge=1)
+
+    @property
+    def since(self) -> datetime:
+        """When the batch was about to be created."""
+        return datetime.fromisoformat(self.intended_at)
 
 
 class BatchState(BaseModel):
@@ -63,6 +84,7 @@ class BatchState(BaseModel):
     backend: str
     model: str
     batches: list[SubmittedBatch] = Field(default_factory=list)
+    submitting: list[IntendedBatch] = Field(default_factory=list)
     submitted: int = Field(default=0, description="Records submitted over the output's life.")
     collected: int = Field(default=0, description="Records answered from collected batches.")
 
@@ -83,13 +105,14 @@ class BatchState(BaseModel):
                 f"{path} is not a batch state file ({exc.error_count()} error(s)); "
                 "move it away to submit the pending records again"
             ) from None
-        if not state.batches:
+        pending = len(state.batches) + len(state.submitting)
+        if not pending:
             return fresh.model_copy(
                 update={"submitted": state.submitted, "collected": state.collected}
             )
         if (state.provider, state.backend) != (provider, backend):
             raise BatchStateError(
-                f"{path} holds {len(state.batches)} pending batch(es) of backend "
+                f"{path} holds {pending} pending batch(es) of backend "
                 f"{state.backend!r} ({state.provider}): collect them with that backend, "
                 "or move the file away to drop them"
             )
@@ -108,14 +131,42 @@ class BatchState(BaseModel):
         requests: dict[str, PendingRecord],
         *,
         submission: int = 1,
+        token: str | None = None,
     ) -> None:
         """Record a newly submitted batch."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         batch = SubmittedBatch(
-            id=batch_id, status=status, submitted_at=now, requests=requests, submission=submission
+            id=batch_id,
+            status=status,
+            submitted_at=now,
+            requests=requests,
+            submission=submission,
+            token=token,
         )
         self.batches.append(batch)
         self.submitted += len(requests)
+
+    def intend(self, requests: dict[str, PendingRecord], *, submission: int = 1) -> IntendedBatch:
+        """Record a batch about to be created, under a new token; save before creating it."""
+        intent = IntendedBatch(
+            token=secrets.token_hex(16),
+            intended_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            requests=requests,
+            submission=submission,
+        )
+        self.submitting.append(intent)
+        return intent
+
+    def created(self, intent: IntendedBatch, batch_id: str, status: str) -> None:
+        """The intended batch exists at the provider: it is now a submitted batch."""
+        self.forget(intent)
+        self.add(
+            batch_id, status, intent.requests, submission=intent.submission, token=intent.token
+        )
+
+    def forget(self, intent: IntendedBatch) -> None:
+        """Drop an intended batch (created now, or never created)."""
+        self.submitting = [entry for entry in self.submitting if entry.token != intent.token]
 
     def drop(self, batch_id: str) -> None:
         """Forget a batch (its records are all in the output, or were resubmitted)."""

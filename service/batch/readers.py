@@ -1,15 +1,21 @@
 """Readers: one interface, one class per archive format; each streams records one by one.
 
-This module holds the interface, the registry (`FORMATS`, `reader_for`, `detect_format`) and
-the JSONL, CSV and folder readers. WARC lives in `warc`, NITF and NewsML-G2 in `newsxml`,
-RSS and Atom in `feeds`; those modules (and their parsers) load only when their format is used.
+This module holds the interface, the registry (`FORMATS`, `reader_for`, `detect_format`,
+`read_safely`) and the JSONL and folder readers. CSV lives in `csvrows`, WARC in `warc`, NITF
+and NewsML-G2 in `newsxml`, RSS and Atom in `feeds`; those modules (and their parsers) load
+only when their format is used.
+
+A reader never raises on bad data: each record it cannot read is a `RecordError`.
+`read_safely` is the last line of defence: a reader that fails all the same (a defect, or
+the file becoming unreadable) ends its file with one error line, and the run goes on.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
+import logging
+import os
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +26,13 @@ from service.batch.records import (
     Reason,
     Record,
     RecordError,
+    defect_fields,
+    internal_error,
     locator_id,
     record_id,
 )
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 FORMATS = ("jsonl", "csv", "txt-dir", "warc", "nitf", "newsml", "feed")
@@ -67,6 +77,29 @@ class Reader(Protocol):
         ...
 
 
+def read_safely(reader: Reader, path: Path) -> Iterator[Record | RecordError]:
+    """The records of `reader` over `path`; if the reader fails, one error line ends the file
+    (UNREADABLE for an I/O error, INTERNAL_ERROR for a defect) instead of a crash."""
+    read = 0
+    try:
+        for item in reader.read(path):
+            read += 1
+            yield item
+    except OSError as exc:
+        whole = Locator(str(path))
+        detail = f"cannot read the input after {read} record(s): {exc.strerror or exc}"
+        yield RecordError(locator_id(whole), Reason.UNREADABLE, detail, whole)
+    except Exception as exc:  # noqa: BLE001 - a reader defect: the run goes on, type only
+        log.error(
+            "reader failed; the rest of the file is not read",
+            extra={**defect_fields(exc), "records_read": read},
+        )
+        whole = Locator(str(path))
+        error = internal_error(locator_id(whole), exc, whole, "reading the file")
+        detail = f"{error.detail} after {read} record(s); the rest of the file is not read"
+        yield RecordError(error.id, error.reason, detail, whole)
+
+
 def detect_format(path: Path) -> str | None:
     """The input format implied by a path: a folder, the file's extension, or for `.xml`
     the root element (read from the first few KB); None when it cannot tell."""
@@ -87,6 +120,8 @@ def reader_for(fmt: str, fields: FieldMap, max_bytes: int = DEFAULT_MAX_BYTES) -
     if fmt == "jsonl":
         return JsonlReader(fields, max_bytes)
     if fmt == "csv":
+        from service.batch.csvrows import CsvReader
+
         return CsvReader(fields, max_bytes)
     if fmt == "txt-dir":
         return FolderReader(max_bytes)
@@ -194,72 +229,37 @@ class JsonlReader:
         except json.JSONDecodeError as exc:
             detail = f"bad JSON: {exc.msg} (column {exc.colno})"
             return RecordError(rid, Reason.INVALID_RECORD, detail, locator)
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting too deep
+            detail = f"bad JSON: {type(exc).__name__}"
+            return RecordError(rid, Reason.INVALID_RECORD, detail, locator)
         if not isinstance(data, dict):
             detail = f"a JSON {type(data).__name__}, not an object"
             return RecordError(rid, Reason.INVALID_RECORD, detail, locator)
         return from_mapping(data, self.fields, locator)
 
 
-class CsvReader:
-    """A CSV file with a header row, read with the csv module one row at a time."""
-
-    def __init__(self, fields: FieldMap, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        self.fields = fields
-        self.max_bytes = max_bytes
-
-    def read(self, path: Path) -> Iterator[Record | RecordError]:
-        """Yield a record or an error per data row."""
-        csv.field_size_limit(sys.maxsize)
-        # surrogateescape keeps the stream going past invalid UTF-8; such rows are reported.
-        with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
-            rows = csv.DictReader(handle)
-            while True:
-                try:
-                    row = next(rows)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    locator = Locator(str(path), rows.line_num)
-                    yield RecordError(locator_id(locator), Reason.INVALID_RECORD, str(exc), locator)
-                    continue
-                yield self._row(row, Locator(str(path), rows.line_num))
-
-    def _row(self, row: dict[str | None, object], locator: Locator) -> Record | RecordError:
-        rid = locator_id(locator)
-        cells = [value for value in row.values() if isinstance(value, str)]
-        if any(_has_surrogates(cell) for cell in cells):
-            return RecordError(rid, Reason.UNDECODABLE, "the row is not UTF-8", locator)
-        if sum(len(cell) for cell in cells) > self.max_bytes:
-            return RecordError(rid, Reason.TOO_LARGE, f"row over {self.max_bytes} bytes", locator)
-        named = {key: value for key, value in row.items() if key is not None}
-        return from_mapping(named, self.fields, locator)
-
-
-def _has_surrogates(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 class FolderReader:
     """A folder of .txt and .html files, walked in sorted order; the relative path is the id.
 
     A web page gives its main text (menus, ads and footers left out) with the title, date,
-    url and site name it states; a page without article text is an EMPTY_TEXT error.
+    url and site name it states; a page without article text is an EMPTY_TEXT error. Every
+    other entry gets an error line too: another kind of file, a link to a folder (not
+    followed), a broken link or an unreadable file or folder. Hidden entries are not
+    articles and are passed over.
     """
 
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_bytes = max_bytes
 
     def read(self, path: Path) -> Iterator[Record | RecordError]:
-        """Yield a record per .txt or .html file and an error for any other file."""
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            relative = file.relative_to(path)
-            if any(part.startswith(".") for part in relative.parts):
-                continue  # hidden files (.DS_Store, editor swap files) are not articles
-            yield self._file(file, relative.as_posix())
+        """Yield a record per .txt or .html file and an error for any other entry."""
+        for relative, problem in _entries(path):
+            file = path / relative
+            rid = relative.as_posix()
+            if problem is not None:
+                yield RecordError(rid, problem[0], problem[1], Locator(str(file)))
+                continue
+            yield self._file(file, rid)
 
     def _file(self, file: Path, rid: str) -> Record | RecordError:
         locator = Locator(str(file))
@@ -267,9 +267,13 @@ class FolderReader:
         if suffix != ".txt" and suffix not in _HTML_SUFFIXES:
             detail = f"{file.suffix or 'extensionless'} files are not read (only .txt, .html)"
             return RecordError(rid, Reason.UNSUPPORTED_FORMAT, detail, locator)
-        if file.stat().st_size > self.max_bytes:
+        try:
+            with file.open("rb") as handle:
+                raw = handle.read(self.max_bytes + 1)
+        except OSError as exc:
+            return RecordError(rid, Reason.UNREADABLE, _os_detail(exc), locator)
+        if len(raw) > self.max_bytes:
             return RecordError(rid, Reason.TOO_LARGE, f"over {self.max_bytes} bytes", locator)
-        raw = file.read_bytes()
         if suffix in _HTML_SUFFIXES:
             return _page_record(raw, rid, locator)
         try:
@@ -281,11 +285,64 @@ class FolderReader:
         return Record(id=rid, text=text, locator=locator)
 
 
+Problem = tuple[str, str]
+"""(reason, detail) of a folder entry that is not read."""
+
+
+def _entries(root: Path) -> list[tuple[Path, Problem | None]]:
+    """Every entry under `root` (relative paths, sorted), with why it cannot be read, if so.
+
+    Regular files (and links to them) come with None; a folder that cannot be listed, a
+    broken link, a link to a folder and any other kind of entry come with a problem.
+    """
+    found: list[tuple[Path, Problem | None]] = []
+
+    def unlisted(exc: OSError) -> None:
+        name = Path(exc.filename).relative_to(root) if exc.filename else Path(".")
+        reason = exc.strerror or type(exc).__name__
+        found.append((name, (Reason.UNREADABLE, f"cannot list the folder: {reason}")))
+
+    for folder, dirs, files in os.walk(root, onerror=unlisted):
+        base = Path(folder).relative_to(root)
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        for name in dirs:
+            if (Path(folder) / name).is_symlink():
+                detail = "a link to a folder: not followed"
+                found.append((base / name, (Reason.UNSUPPORTED_FORMAT, detail)))
+        for name in files:
+            if not name.startswith("."):  # .DS_Store, editor swap files: not articles
+                found.append((base / name, _entry_problem(Path(folder) / name)))
+    return sorted(found, key=lambda entry: entry[0])
+
+
+def _entry_problem(path: Path) -> Problem | None:
+    """Why a folder entry that is not a folder cannot be read as a file; None if it can."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return Reason.UNREADABLE, "a broken link: its target does not exist"
+        return Reason.UNREADABLE, "the file disappeared while the folder was read"
+    except OSError as exc:
+        return Reason.UNREADABLE, _os_detail(exc)
+    if not stat.S_ISREG(mode):
+        return Reason.UNSUPPORTED_FORMAT, "not a regular file"
+    return None
+
+
+def _os_detail(exc: OSError) -> str:
+    return f"cannot read it: {exc.strerror or type(exc).__name__}"
+
+
 def _page_record(html: bytes, rid: str, locator: Locator) -> Record | RecordError:
     """A web page as a record: its main text and the metadata it states."""
     from service.htmltext import extract_page
 
-    page = extract_page(html)
+    try:
+        page = extract_page(html)
+    except Exception as exc:  # noqa: BLE001 - a parser defect on odd markup: this file only
+        log.warning("page not parsed", extra=defect_fields(exc))
+        return internal_error(rid, exc, locator, "reading the page")
     if page is None:
         detail = "the file is empty" if not html.strip() else "no article text in the page"
         return RecordError(rid, Reason.EMPTY_TEXT, detail, locator)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePath
 
 
 class Reason:
@@ -17,6 +18,11 @@ class Reason:
     BACKEND_FAILED = "backend_failed"
     INVALID_OUTPUT = "invalid_output"
     DEADLINE = "deadline"
+    UNREADABLE = "unreadable"
+    """The input file (or folder entry) cannot be read: permissions, a broken link, I/O."""
+    INTERNAL_ERROR = "internal_error"
+    """A defect met on this record (in a reader, a backend or the checks); the detail names
+    the exception type only."""
 
 
 @dataclass(frozen=True)
@@ -79,5 +85,30 @@ def record_id(source_id: str | None, url: str | None, text: str) -> str:
 
 
 def locator_id(locator: Locator) -> str:
-    """Id of a record whose own id cannot be read: its place in the input."""
-    return f"at:{locator}"
+    """Id of a record whose own id cannot be read: its place in the input, by the file's
+    name (`at:in.jsonl:17`), so that the id does not change with how the path is typed."""
+    return f"at:{replace(locator, path=PurePath(locator.path).name)}"
+
+
+def internal_error(rid: str, exc: BaseException, locator: Locator, what: str) -> RecordError:
+    """The error of a record met by a defect: the exception type only, never its message
+    (which may quote the text)."""
+    detail = f"{what} failed unexpectedly ({type(exc).__name__})"
+    return RecordError(rid, Reason.INTERNAL_ERROR, detail, locator)
+
+
+def where(exc: BaseException) -> str:
+    """The innermost frame an exception was raised in (`file:line in function`): a place
+    in the code to log, where the exception's message might quote the text."""
+    tb = exc.__traceback__
+    if tb is None:
+        return "unknown"
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    return f"{Path(code.co_filename).name}:{tb.tb_lineno} in {code.co_name}"
+
+
+def defect_fields(exc: BaseException) -> dict[str, str]:
+    """What to log of an unexpected exception: its type and where it was raised."""
+    return {"error_type": type(exc).__name__, "at": where(exc)}

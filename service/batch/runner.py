@@ -10,18 +10,26 @@ once spent; records in flight finish and are written, and `--resume` goes on.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from schemas import MAX_TEXT_CHARS, SCHEMA_VERSION, ArticleIn, SummaryDraft, WarningCode
+from schemas import MAX_TEXT_CHARS, SCHEMA_VERSION, ArticleIn
 from service.article import Article
-from service.backends.base import RawExtraction
 from service.batch import neardup
 from service.batch.ledger import Ledger
-from service.batch.records import Reason, Record, RecordError, text_key
+from service.batch.records import (
+    Reason,
+    Record,
+    RecordError,
+    defect_fields,
+    internal_error,
+    text_key,
+)
+from service.batch.reuse import copy_line, recheck
 from service.errors import (
     BackendError,
     DeadlineExceeded,
@@ -31,6 +39,8 @@ from service.errors import (
 )
 from service.pipeline import Pipeline
 from service.prompts import prompt_version
+
+log = logging.getLogger(__name__)
 
 MAX_DETAIL = 500
 MAX_ARTICLE_ID = 200
@@ -138,22 +148,38 @@ def error_line(rid: str, reason: str, detail: str, where: object) -> dict[str, A
     return {**line, "locator": str(where)}
 
 
+def defect_line(rid: str, record: Record, exc: Exception, what: str) -> dict[str, Any]:
+    """The error line of a record met by a defect (INTERNAL_ERROR), logged by type, place
+    and record id: the exception's message may quote the text, so it is left out."""
+    log.error("record failed: internal error", extra={"record_id": rid, **defect_fields(exc)})
+    error = internal_error(rid, exc, record.locator, what)
+    return error_line(rid, error.reason, error.detail, error.locator)
+
+
 class UniqueIds:
-    """Makes ids unique in input order: the n-th repeat of an id gets `#n` (deterministic)."""
+    """Makes ids unique in input order, deterministically (a resumed run derives the same).
+
+    A repeat of an id gets the first free `#n` (n from 2): free meaning not handed out yet,
+    whether generated or read. An input id equal to one already handed out is a repeat too:
+    `a, a, a#2` gives `a, a#2, a#2#2`; `a, a#2, a` gives `a, a#2, a#3`.
+    """
 
     def __init__(self) -> None:
-        self._seen: dict[str, int] = {}
+        self._given: set[str] = set()
+        self._last: dict[str, int] = {}
+        """Id -> the last suffix given to its repeats."""
 
     def __call__(self, rid: str) -> str:
         """The id to use for the next record carrying `rid`."""
-        seen = self._seen.get(rid, 0) + 1
-        self._seen[rid] = seen
-        return rid if seen == 1 else f"{rid}#{seen}"
-
-
-DRAFT_FIELDS = ("headline", "summary", "language", "events")
-REUSED_CALLS = 1
-"""`calls` reported for a re-checked reused answer: the contract counts at least one."""
+        unique = rid
+        if unique in self._given:
+            suffix = self._last.get(rid, 1)
+            while unique in self._given:
+                suffix += 1
+                unique = f"{rid}#{suffix}"
+            self._last[rid] = suffix
+        self._given.add(unique)
+        return unique
 
 
 @dataclass(frozen=True)
@@ -233,7 +259,11 @@ class BatchRunner:
         return spent
 
     async def _one(self, rid: str, record: Record) -> None:
-        article = to_article(rid, record, self.pipeline.settings.max_article_chars)
+        try:
+            article = to_article(rid, record, self.pipeline.settings.max_article_chars)
+        except Exception as exc:  # noqa: BLE001 - a defect on this record: its own error line
+            self._write(defect_line(rid, record, exc, "reading the article"))
+            return
         if isinstance(article, tuple):
             self._write(error_line(rid, *article, record.locator))
             return
@@ -257,7 +287,11 @@ class BatchRunner:
         self, primary: dict[str, Any], rid: str, article: Article, record: Record
     ) -> None:
         """The line of an exact duplicate; summarised anew when it cannot be re-checked."""
-        line = copy_line(self.pipeline, primary, rid, article, record)
+        try:
+            line = copy_line(self.pipeline, primary, rid, article, record)
+        except Exception as exc:  # noqa: BLE001 - a defect on this record: its own error line
+            self._write(defect_line(rid, record, exc, "re-checking a duplicate"))
+            return
         if line is None:
             line = await self._summarize(rid, article, record)
             self._write({**line, "text_sha256": primary.get("text_sha256")})
@@ -266,7 +300,25 @@ class BatchRunner:
         self._write(line)
 
     async def _first_of_text(self, rid: str, article: Article, record: Record, key: str) -> int:
-        """Write the line of the first record with this text; return its offset."""
+        """Write the line of the first record with this text; return its offset.
+
+        A defect met on the way is this record's error line (INTERNAL_ERROR): the copies
+        of its text waiting for it get that line too, and the run goes on.
+        """
+        try:
+            line, sig = await self._first_line(rid, article, record, key)
+        except Exception as exc:  # noqa: BLE001 - a defect on this record: its own error line
+            return self._write_first(defect_line(rid, record, exc, "summarising"), key)
+        offset = self._write_first(line, key)
+        if sig is not None:
+            self.ledger.index.near.add(sig, offset)
+        return offset
+
+    async def _first_line(
+        self, rid: str, article: Article, record: Record, key: str
+    ) -> tuple[dict[str, Any], neardup.Signature | None]:
+        """The line of the first record with this text, and its signature if it is a new
+        answer others may reuse (no await once the answer is in: it is written at once)."""
         sig = neardup.signature(record.text)
         match = await self._nearest(sig)
         if match is not None and match.line is not None:
@@ -275,21 +327,19 @@ class BatchRunner:
                 self.counts.near_duplicates += 1
                 reused: dict[str, Any] = {"id": rid, "status": "ok", "summary": summary}
                 near = {"near_duplicate_of": match.id, "similarity": match.similarity}
-                return self._write_first({**reused, **near}, key)
+                return {**reused, **near}, None
         self._pending[key] = (rid, sig)
         try:
             line = await self._summarize(rid, article, record)
-            if match is not None:
-                self.counts.similar += 1
-                line.update(similar_to=match.id, similarity=match.similarity)
-            if line["status"] == "ok":
-                line["minhash"] = neardup.encode(sig)
-                offset = self._write_first(line, key)
-                self.ledger.index.near.add(sig, offset)
-                return offset
-            return self._write_first(line, key)
         finally:
             self._pending.pop(key, None)
+        if match is not None:
+            self.counts.similar += 1
+            line.update(similar_to=match.id, similarity=match.similarity)
+        if line["status"] != "ok":
+            return line, None
+        line["minhash"] = neardup.encode(sig)
+        return line, sig
 
     def _write_first(self, line: dict[str, Any], key: str) -> int:
         offset = self._write({**line, "text_sha256": key})
@@ -326,8 +376,14 @@ class BatchRunner:
             if isinstance(exc, ExtractionFailed):
                 self._spend(exc.backend, exc.usage.input_tokens, exc.usage.output_tokens)
             return error_line(rid, reason_for(exc), f"{exc.code}: {exc}", record.locator)
+        except Exception as exc:  # noqa: BLE001 - a backend or check defect: this record only
+            return defect_line(rid, record, exc, "summarising")
         meta = summary.extraction
         self._spend(meta.backend, meta.input_tokens, meta.output_tokens)
+        if meta.failed_input_tokens or meta.failed_output_tokens:
+            # Spent on backends that failed before this one answered (priced as the first).
+            failed = meta.backends_failed[0] if meta.backends_failed else meta.backend
+            self._spend(failed, meta.failed_input_tokens, meta.failed_output_tokens)
         return {"id": rid, "status": "ok", "summary": summary.model_dump(mode="json")}
 
     def _spend(self, backend: str, input_tokens: int, output_tokens: int) -> None:
@@ -354,46 +410,6 @@ class BatchRunner:
             self.on_progress(self.counts)
 
 
-def recheck(pipeline: Pipeline, summary: dict[str, Any], article: Article) -> dict[str, Any] | None:
-    """An earlier answer grounded and checked against `article`, with no backend call.
-
-    Quotes the new text lacks become ungrounded warnings. None (summarise anew) when
-    the backend that made the answer is not configured in this run, or when one of
-    its figures is not written in the new text (an updated toll is a new answer).
-    """
-    extraction = summary.get("extraction", {})
-    backend = pipeline.backends.get(extraction.get("backend"))
-    if backend is None:
-        return None
-    try:
-        draft = SummaryDraft.model_validate({k: summary.get(k) for k in DRAFT_FIELDS})
-    except ValidationError:
-        return None  # an unreadable earlier answer: summarised anew
-    raw = RawExtraction(draft=draft, model=extraction.get("model") or backend.model)
-    checked, _hard = pipeline.accept(backend, article, raw, calls=REUSED_CALLS)
-    line = checked.model_dump(mode="json")
-    if _figure_issues(line) > _figure_issues(summary):
-        return None
-    return line
-
-
-def copy_line(
-    pipeline: Pipeline, primary: dict[str, Any], rid: str, article: Article, record: Record
-) -> dict[str, Any] | None:
-    """The line of an exact duplicate (same text up to white space) with its own offsets.
-
-    A byte-identical copy (or a failed primary) is copied; a reflowed copy gets the
-    primary's answer re-checked against its own text. None when that cannot be done.
-    """
-    if primary["status"] != "ok" or content_sha256(primary) == article.sha256:
-        return reuse(primary, rid, article, record)
-    summary = recheck(pipeline, primary["summary"], article)
-    if summary is None:
-        return None
-    line = {"id": rid, "status": "ok", "duplicate_of": primary["id"], "summary": summary}
-    return {**line, "text_sha256": primary.get("text_sha256")}
-
-
 def _better(best: _Match | None, candidate: _Match) -> _Match | None:
     """The more similar of two matches (the earlier on a tie), above the report threshold."""
     if candidate.similarity < neardup.REPORT_THRESHOLD:
@@ -403,42 +419,7 @@ def _better(best: _Match | None, candidate: _Match) -> _Match | None:
     return best
 
 
-def _figure_issues(summary: dict[str, Any]) -> int:
-    """How many figures of a summary are flagged as not written in their evidence."""
-    warnings = summary.get("warnings") or []
-    return sum(1 for w in warnings if w.get("code") == WarningCode.FIGURE_NOT_IN_EVIDENCE)
-
-
-def content_sha256(line: dict[str, Any]) -> str | None:
-    """SHA-256 of the text an output line's summary was grounded in."""
-    summary = line.get("summary")
-    article = summary.get("article") if isinstance(summary, dict) else None
-    return article.get("content_sha256") if isinstance(article, dict) else None
-
-
 def _first(group: BaseExceptionGroup[Exception]) -> Exception:
     """The first real error inside a (nested) exception group: the cause of a crash."""
     first = group.exceptions[0]
     return _first(first) if isinstance(first, BaseExceptionGroup) else first
-
-
-def reuse(primary: dict[str, Any], rid: str, article: Article, record: Record) -> dict[str, Any]:
-    """The line of a duplicate: the primary's outcome, with this record's own article facts."""
-    line: dict[str, Any] = {"id": rid, "status": primary["status"], "duplicate_of": primary["id"]}
-    if primary["status"] == "ok":
-        summary = dict(primary["summary"])
-        summary["article"] = {
-            **summary.get("article", {}),
-            "id": article.id,
-            "content_sha256": article.sha256,
-            "length": len(article.text),
-            "published_at": article.published_iso,
-            "url": article.url,
-            "title": article.title,
-            "source": article.source,
-        }
-        line["summary"] = summary
-    else:
-        line.update(reason=primary.get("reason"), detail=primary.get("detail"))
-        line["locator"] = str(record.locator)
-    return {**line, "text_sha256": primary.get("text_sha256")}

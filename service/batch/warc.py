@@ -27,7 +27,16 @@ from warcio.bufferedreaders import ChunkedDataReader  # type: ignore[import-unty
 from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped, unused-ignore]
 
 from service.batch.readers import DEFAULT_MAX_BYTES
-from service.batch.records import Locator, Reason, Record, RecordError, record_id
+from service.batch.records import (
+    Locator,
+    Reason,
+    Record,
+    RecordError,
+    defect_fields,
+    internal_error,
+    locator_id,
+    record_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +70,9 @@ class _Damaged(Exception):
 
 
 def offset_id(path: Path, offset: int) -> str:
-    """Id of an archive record that has no url: its byte offset in the file."""
-    return f"at:{path}@{offset}"
+    """Id of an archive record that has no url: the file's name and the record's byte
+    offset (the same however the path is typed)."""
+    return locator_id(Locator(str(path), None, offset))
 
 
 class WarcReader:
@@ -114,7 +124,11 @@ class WarcReader:
             reason, detail = markup
             rid = url or offset_id(path, offset)
             return RecordError(rid, reason, f"{detail} (at byte {offset})", locator)
-        return _page(markup, url, locator)
+        try:
+            return _page(markup, url, locator)
+        except Exception as exc:  # noqa: BLE001 - a parser defect on odd markup: this page only
+            log.warning("page not parsed", extra=defect_fields(exc))
+            return internal_error(url or offset_id(path, offset), exc, locator, "reading the page")
 
     def _article(self, warc_record: WarcRecord) -> tuple[str, str] | str | bytes:
         """The page's markup (decoded when its charset is declared), or (reason, detail)."""
@@ -306,7 +320,13 @@ def _header(headers: Any, name: str) -> str | None:
 
 
 def _host(url: str | None) -> str | None:
-    return urlsplit(url).hostname if url else None
+    """The host name of a url; None when there is none or the url is malformed."""
+    if not url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # "http://[bad/": an unclosed or invalid IPv6 literal
+        return None
 
 
 def _broken(path: Path, offset: int, detail: str) -> RecordError:

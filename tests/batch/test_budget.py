@@ -144,3 +144,20 @@ def test_max_cost_without_prices_is_a_usage_error(tmp_path: Path, gpt_config: Pa
     assert not out.exists()
     code, stderr = invoke(str(source), "-o", str(out), "--max-cost", "0.5", "--backend", "offline")
     assert code == 0, stderr  # the offline backend is free
+
+
+async def test_tokens_spent_on_a_backend_that_failed_before_the_fallback_count(
+    tmp_path: Path,
+) -> None:
+    broken = ScriptedBackend([invalid(["headline: too long"])], name="broken")
+    answering = ScriptedBackend([draft()], name="answering")
+    configs = {
+        name: BackendConfig(kind="openai", model="m", base_url="http://127.0.0.1:9/v1")
+        for name in ("broken", "answering")
+    }
+    settings = Settings(backends=configs, chain=["broken", "answering"], max_attempts=1)
+    pipeline = Pipeline(settings, {"broken": broken, "answering": answering})  # type: ignore[dict-item]
+    source = write_jsonl(tmp_path / "in.jsonl", ROWS[:2])
+    counts = await run(pipeline, source, tmp_path / "out.jsonl", concurrency=1, max_tokens=10**6)
+    assert counts.ok == 2
+    assert counts.tokens == 2 * (150 + 100)  # each record: the answer plus the failed try

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
+from rich.console import Console
 from typer.testing import CliRunner
 
 from service.batch.cli import register
-from service.batch.command import Eta, InputPosition, progress_line, records_of
+from service.batch.command import (
+    Eta,
+    InputPosition,
+    ProgressDisplay,
+    progress_line,
+    records_of,
+)
 from service.batch.ledger import Ledger, state_path
 from service.batch.readers import FieldMap
 from service.batch.runner import Counts
@@ -156,7 +164,7 @@ def test_retry_failed_redoes_error_lines_and_needs_resume(tmp_path: Path) -> Non
     assert code == 3, stderr  # the broken line fails again, and says so once
     assert "retry: removed 1 error line(s)" in stderr and "1 skipped, 0 duplicates" in stderr
     lines = output_lines(out)
-    assert sorted(line["id"] for line in lines) == ["at:" + str(source) + ":2", "ok"]
+    assert sorted(line["id"] for line in lines) == ["at:in.jsonl:2", "ok"]
 
 
 def test_help_documents_the_exit_codes_and_the_per_run_budget() -> None:
@@ -218,3 +226,40 @@ def test_the_eta_counts_from_the_first_record_that_needed_work() -> None:
     )
     assert progress_line(counts, elapsed=5.0, left=None).startswith("ETA -- ·")
     assert progress_line(counts, elapsed=5.0, left=10, share=0.374).startswith("37% · ETA 0:00:10")
+
+
+def test_resuming_with_the_input_named_another_way_writes_nothing_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    rows = [b"{torn", {"text": article(1)}, {"id": "r2", "text": "  "}, {"text": article(2)}]
+    write_jsonl(tmp_path / "in.jsonl", rows)
+    code, _, stderr = invoke("in.jsonl", "-o", "out.jsonl")
+    assert code == 3, stderr
+    first = output_lines(tmp_path / "out.jsonl")
+    assert "at:in.jsonl:1" in {line["id"] for line in first}
+    for named in ("./in.jsonl", str(tmp_path / "in.jsonl"), "../" + tmp_path.name + "/in.jsonl"):
+        code, _, stderr = invoke(named, "-o", "out.jsonl", "--resume")
+        assert code == 3 and "4 skipped" in stderr, (named, stderr)
+    assert output_lines(tmp_path / "out.jsonl") == first
+    assert first[0]["locator"] == "in.jsonl:1"  # the locator keeps the path as given
+
+
+def test_the_progress_bar_renders_on_a_terminal_and_stays_off_elsewhere(tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "in.jsonl", [{"id": f"r{i}", "text": article(i)} for i in range(4)]
+    )
+    plan = [(source, "jsonl")]
+    screens = []
+    for terminal in (True, False):
+        screen = io.StringIO()
+        console = Console(file=screen, force_terminal=terminal, width=120)
+        position = InputPosition(plan)
+        with ProgressDisplay(console, position) as display:
+            for item in position.track(records_of(plan, FieldMap())):
+                display.update(Counts(read=1, ok=1) if item.id == "r0" else Counts(ok=2))
+        screens.append(screen.getvalue())
+    shown = screens[0]
+    assert "━" in shown  # the bar
+    assert "75% · ETA" in shown and "rec/s" in shown and "2 done" in shown
+    assert screens[1] == ""  # not a terminal: nothing on stderr but the final summary

@@ -93,3 +93,21 @@ def test_unknown_mode_or_table_format_is_a_usage_error(
     code, _, stderr = invoke(str(source), "-o", str(tmp_path / "o.jsonl"), option, value)
     assert code == 2
     assert option in stderr
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [("--max-tokens", "1000"), ("--max-cost", "0.5"), ("--max-rpm", "60"), ("--max-tpm", "9000")],
+)
+@pytest.mark.usefixtures("openai_backend")
+def test_provider_batch_refuses_the_limits_it_cannot_apply(
+    tmp_path: Path, router: respx.MockRouter, limits: tuple[str, str]
+) -> None:
+    fake = FakeOpenAIBatches(router)
+    source, out = write_jsonl(tmp_path / "in.jsonl", rows(2)), tmp_path / "out.jsonl"
+    args = (str(source), "-o", str(out), "--mode", "provider-batch", "--no-wait")
+    code, stdout, stderr = invoke(*args, *limits)
+    assert code == 2, stderr
+    assert f"--mode provider-batch cannot apply {limits[0]}" in stderr
+    assert "--mode sync" in stderr and stdout == ""
+    assert not fake.batches and not out.exists()

@@ -13,6 +13,7 @@ import pytest
 import respx
 
 from service.backends import build_backends, close_backends
+from service.batch.provider_anthropic import AnthropicBatches
 from service.batch.provider_state import BatchState, PendingRecord, custom_id
 from service.batch.records import Locator, Record, text_key
 from service.batch.runner import to_article
@@ -20,7 +21,9 @@ from service.pipeline import Pipeline
 from tests.backends import SECRET, FakeSleep, fixture
 from tests.batch.test_provider_batch import (
     HEADLINE,
+    Killed,
     archive,
+    kill_around_submit,
     llm_settings,
     rows,
     run,
@@ -173,3 +176,29 @@ async def test_a_batch_the_provider_no_longer_knows_goes_synchronous(
     assert "no longer known" in line["fallback_reason"]
     assert (sync_route.call_count, counts.submitted) == (1, 0)
     assert where.state_body()["batches"] == []
+
+
+async def test_a_kill_right_after_creating_the_batch_collects_it_not_a_copy(
+    tmp_path: Path,
+    router: respx.MockRouter,
+    sync_route: respx.Route,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = FakeAnthropicBatches(router)
+    (tmp_path / "other").mkdir()
+    await run(archive(tmp_path / "other", rows(2)), llm_settings("anthropic"))  # 2 requests
+    (other,) = fake.batches
+    where = archive(tmp_path, rows(3))
+    restart = kill_around_submit(monkeypatch, AnthropicBatches, after=True)
+    with pytest.raises(Killed):
+        await run(where, llm_settings("anthropic"))
+    mine = next(b for b in fake.batches if b != other)
+    restart()
+
+    again = await run(where, llm_settings("anthropic"))
+
+    assert fake.create.call_count == 2  # the other run's and ours: none created again
+    assert (again.submitted, again.batches) == (0, [mine])
+    fake.finish(mine, lambda _cid, _params: succeeded(message()))
+    collected = await run(where, llm_settings("anthropic"))
+    assert (collected.via_batch, sync_route.call_count, len(where.lines())) == (3, 0, 3)

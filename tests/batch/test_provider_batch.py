@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from service.backends import build_backends, close_backends
 from service.batch.ledger import Ledger
 from service.batch.provider import ProviderCounts, run_provider_batch
 from service.batch.provider_api import BatchLimits
+from service.batch.provider_openai import OpenAIBatches
 from service.batch.provider_state import BatchState, BatchStateError, batches_path
 from service.batch.readers import FieldMap, JsonlReader
 from service.batch.records import Locator, Record
@@ -477,3 +478,82 @@ async def test_pending_batches_of_another_backend_are_not_dropped(
     with pytest.raises(BatchStateError, match="'claude'"):
         await run(where, llm_settings())
     assert json.loads(where.state.read_text(encoding="utf-8"))["batches"][0]["id"] == "msgbatch_01"
+
+
+class Killed(Exception):
+    """The process dies here."""
+
+
+def kill_around_submit(
+    monkeypatch: pytest.MonkeyPatch, api: type[Any], *, after: bool
+) -> Callable[[], None]:
+    """Make the API's `submit` die before the batch is created, or right after; return
+    what puts the real one back (as a new process would have it)."""
+    real = api.submit
+
+    async def submit(self: Any, entries: list[bytes], token: str) -> Any:
+        if after:
+            await real(self, entries, token)
+        raise Killed
+
+    monkeypatch.setattr(api, "submit", submit)
+    return lambda: monkeypatch.setattr(api, "submit", real)
+
+
+@pytest.mark.usefixtures("keys")
+async def test_a_kill_right_after_creating_the_batch_does_not_pay_for_it_twice(
+    tmp_path: Path,
+    router: respx.MockRouter,
+    sync_route: respx.Route,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = FakeOpenAIBatches(router)
+    (tmp_path / "other").mkdir()
+    await run(archive(tmp_path / "other", rows(3)), llm_settings())  # another run's batch
+    (other,) = fake.batches
+    where = archive(tmp_path, rows(3))
+    restart = kill_around_submit(monkeypatch, OpenAIBatches, after=True)
+
+    with pytest.raises(Killed):
+        await run(where, llm_settings())
+
+    mine = next(b for b in fake.batches if b != other)
+    (intent,) = where.state_body()["submitting"]
+    assert where.state_body()["batches"] == []
+    assert fake.batches[mine]["metadata"] == {"summarizer_submission": intent["token"]}
+    assert sorted(r["id"] for r in intent["requests"].values()) == ["a0", "a1", "a2"]
+    restart()
+
+    again = await run(where, llm_settings())
+
+    assert fake.create.call_count == 2 and fake.listing.call_count == 1  # no second batch
+    assert (again.submitted, again.pending, again.batches) == (0, 3, [mine])
+    assert any(mine in note and "interrupted run" in note for note in again.notes)
+    state = where.state_body()
+    assert state["submitting"] == [] and [b["id"] for b in state["batches"]] == [mine]
+    fake.finish(mine, lambda _cid, _body: answered(chat_completion()))
+
+    collected = await run(where, llm_settings())
+
+    assert {line["via"] for line in where.lines()} == {"provider-batch"}
+    assert (collected.via_batch, sync_route.call_count) == (3, 0)
+    assert len(where.lines()) == 3
+
+
+@pytest.mark.usefixtures("keys")
+async def test_a_kill_before_the_batch_is_created_submits_it_on_the_next_call(
+    tmp_path: Path, router: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeOpenAIBatches(router)
+    where = archive(tmp_path, rows(2))
+    restart = kill_around_submit(monkeypatch, OpenAIBatches, after=False)
+    with pytest.raises(Killed):
+        await run(where, llm_settings())
+    assert len(where.state_body()["submitting"]) == 1 and not fake.batches
+    restart()
+
+    again = await run(where, llm_settings())
+
+    (batch_id,) = fake.batches
+    assert (again.submitted, again.batches) == (2, [batch_id])
+    assert where.state_body()["submitting"] == []

@@ -13,7 +13,9 @@ import email.policy
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import anthropic.types.messages as anthropic_batches
@@ -92,6 +94,9 @@ class FakeOpenAIBatches:
         self.content = router.get(url__regex=rf"^{root}/files/[^/]+/content$").mock(
             side_effect=self._content
         )
+        self.listing = router.get(url__regex=rf"^{root}/batches(\?.*)?$").mock(
+            side_effect=self._list
+        )
 
     def requests(self, batch_id: str) -> list[dict[str, Any]]:
         """The input file lines of a batch."""
@@ -149,7 +154,7 @@ class FakeOpenAIBatches:
             "id": batch_id, "object": "batch", "endpoint": sent["endpoint"], "errors": None,
             "input_file_id": sent["input_file_id"],
             "completion_window": sent["completion_window"], "status": "validating",
-            "output_file_id": None, "error_file_id": None, "created_at": CREATED,
+            "output_file_id": None, "error_file_id": None, "created_at": int(time.time()),
             "in_progress_at": None, "expires_at": CREATED + 86400, "finalizing_at": None,
             "completed_at": None, "failed_at": None, "expired_at": None, "cancelling_at": None,
             "cancelled_at": None, "request_counts": {"total": 0, "completed": 0, "failed": 0},
@@ -168,10 +173,30 @@ class FakeOpenAIBatches:
             batch["request_counts"] = {"total": total, "completed": 0, "failed": 0}
         return httpx.Response(200, json=batch)
 
+    def _list(self, request: httpx.Request) -> httpx.Response:
+        """`GET /v1/batches?limit=&after=`: newest first, a cursor page."""
+        newest = list(reversed(self.batches.values()))
+        page = _page(newest, request.url.params.get("after"), request.url.params)
+        return httpx.Response(200, json={
+            "object": "list", "data": page,
+            "first_id": page[0]["id"] if page else None,
+            "last_id": page[-1]["id"] if page else None,
+            "has_more": bool(page) and page[-1] is not newest[-1],
+        })  # fmt: skip
+
     def _content(self, request: httpx.Request) -> httpx.Response:
         file_id = request.url.path.split("/")[-2]
         headers = {"content-type": "application/octet-stream"}
         return httpx.Response(200, content=self.files[file_id], headers=headers)
+
+
+def _page(
+    newest: list[dict[str, Any]], after: str | None, params: httpx.QueryParams
+) -> list[dict[str, Any]]:
+    """The page of a newest-first list after the object `after` (the list endpoints' cursor)."""
+    ids = [item["id"] for item in newest]
+    start = ids.index(after) + 1 if after in ids else 0
+    return newest[start : start + int(params.get("limit", "20"))]
 
 
 def openai_error(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
@@ -207,6 +232,9 @@ class FakeAnthropicBatches:
         self.results = router.get(url__regex=rf"^{root}/messages/batches/[^/]+/results$").mock(
             side_effect=self._results
         )
+        self.listing = router.get(url__regex=rf"^{root}/messages/batches(\?.*)?$").mock(
+            side_effect=self._list
+        )
 
     def requests(self, batch_id: str) -> list[dict[str, Any]]:
         """The requests of a batch as sent."""
@@ -233,11 +261,23 @@ class FakeAnthropicBatches:
                   "expired": 0}  # fmt: skip
         self.batches[batch_id] = {
             "id": batch_id, "type": "message_batch", "processing_status": "in_progress",
-            "request_counts": counts, "ended_at": None, "created_at": CREATED_ISO,
+            "request_counts": counts, "ended_at": None,
+            "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
             "expires_at": EXPIRES_ISO, "archived_at": None, "cancel_initiated_at": None,
             "results_url": None,
         }  # fmt: skip
         return httpx.Response(200, json=self.batches[batch_id])
+
+    def _list(self, request: httpx.Request) -> httpx.Response:
+        """`GET /v1/messages/batches?limit=&after_id=`: newest first, a page with ids."""
+        newest = list(reversed(self.batches.values()))
+        page = _page(newest, request.url.params.get("after_id"), request.url.params)
+        return httpx.Response(200, json={
+            "data": page,
+            "has_more": bool(page) and page[-1] is not newest[-1],
+            "first_id": page[0]["id"] if page else None,
+            "last_id": page[-1]["id"] if page else None,
+        })  # fmt: skip
 
     def _retrieve(self, request: httpx.Request) -> httpx.Response:
         batch_id = request.url.path.rsplit("/", 1)[-1]
@@ -281,8 +321,11 @@ async def test_openai_fake_objects_parse_as_the_sdk_types() -> None:
             created = (await http.post(f"{OPENAI}/batches", json=body)).json()
             fake.finish(created["id"], lambda _cid, _body: answered(chat_completion()))
             batch = (await http.get(f"{OPENAI}/batches/{created['id']}")).json()
+            listed = (await http.get(f"{OPENAI}/batches", params={"limit": 1})).json()
     parsed = openai.types.Batch.model_validate(batch, strict=True)
     assert parsed.status == "completed" and parsed.output_file_id
+    assert set(listed) == {"object", "data", "first_id", "last_id", "has_more"}
+    assert openai.types.Batch.model_validate(listed["data"][0], strict=True).id == parsed.id
     line = json.loads(fake.files[parsed.output_file_id])
     assert set(line) == {"id", "custom_id", "response", "error"}
     openai.types.chat.ChatCompletion.model_validate(line["response"]["body"])
@@ -301,6 +344,9 @@ async def test_anthropic_fake_objects_parse_as_the_sdk_types() -> None:
             fake.finish(created["id"], lambda _cid, _params: next(results))
             ended = (await http.get(f"{ANTHROPIC}/messages/batches/{created['id']}")).json()
             lines = (await http.get(ended["results_url"])).content.splitlines()
+            listed = (await http.get(f"{ANTHROPIC}/messages/batches")).json()
     assert anthropic_batches.MessageBatch.model_validate(ended).processing_status == "ended"
+    assert set(listed) == {"data", "has_more", "first_id", "last_id"}
+    assert anthropic_batches.MessageBatch.model_validate(listed["data"][0]).id == ended["id"]
     for raw in lines:
         anthropic_batches.MessageBatchIndividualResponse.model_validate(json.loads(raw))

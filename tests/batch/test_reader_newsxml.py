@@ -99,7 +99,7 @@ def test_malformed_xml_keeps_what_came_before_and_names_the_line() -> None:
     assert items[0].id == "urn:newsml:wire.example:20250702:ok-1"
     error = items[1]
     assert isinstance(error, RecordError) and error.reason == "invalid_record"
-    assert error.id == f"at:{path}:20" and error.locator.line == 20
+    assert error.id == f"at:{path.name}:20" and error.locator.line == 20
     assert error.detail.startswith(
         "malformed XML, the rest of the file is not read: Opening and ending tag mismatch"
     )
@@ -132,7 +132,7 @@ def test_a_nitf_file_over_the_cap_is_too_large(tmp_path: Path) -> None:
     path.write_text(f"<nitf><body><body.content>{body}</body.content></body></nitf>")
     (item,) = read(path, max_bytes=1000)
     assert isinstance(item, RecordError) and item.reason == "too_large"
-    assert item.id == f"at:{path}"
+    assert item.id == f"at:{path.name}"
 
 
 def peak_rss_kib(path: Path, max_bytes: int) -> tuple[int, list[list[str | None]]]:
@@ -197,7 +197,7 @@ def test_a_text_node_too_large_for_the_parser_is_too_large(tmp_path: Path) -> No
     items = read(path)
     assert [(i.id, getattr(i, "reason", None)) for i in items] == [
         ("ok", None),
-        (f"at:{path}:1", "too_large"),
+        (f"at:{path.name}:1", "too_large"),
     ]
     assert items[1].detail.startswith("an element too large to parse")  # type: ignore[union-attr]
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from service.batch.csvrows import CsvReader
 from service.batch.readers import (
     FORMATS,
-    CsvReader,
     FieldMap,
     FolderReader,
     JsonlReader,
@@ -43,13 +45,13 @@ def test_jsonl_yields_records_and_errors_in_order_with_locators(tmp_path: Path) 
     summary = [(type(i).__name__, i.id, getattr(i, "reason", None)) for i in items]
     assert summary == [
         ("Record", "a1", None),
-        ("RecordError", f"at:{path}:2", "invalid_record"),
-        ("RecordError", f"at:{path}:3", "undecodable"),
+        ("RecordError", f"at:{path.name}:2", "invalid_record"),
+        ("RecordError", f"at:{path.name}:3", "undecodable"),
         ("RecordError", "7", "empty_text"),
         ("Record", "https://example.org/x", None),
         ("Record", f"sha256:{text_key(article(3))}", None),
         ("RecordError", "no-text", "invalid_record"),
-        ("RecordError", f"at:{path}:9", "invalid_record"),
+        ("RecordError", f"at:{path.name}:9", "invalid_record"),
         ("RecordError", "nested", "invalid_record"),
     ]
     first = items[0]
@@ -77,7 +79,7 @@ def test_csv_rows_with_configurable_field_names(tmp_path: Path) -> None:
     assert [(type(i).__name__, i.id) for i in items] == [
         ("Record", "s1"),
         ("RecordError", "s2"),
-        ("RecordError", f"at:{path}:4"),
+        ("RecordError", f"at:{path.name}:4"),
     ]
     assert isinstance(items[0], Record) and items[0].published_at == "2025-01-09"
     assert [getattr(i, "reason", None) for i in items] == [None, "empty_text", "undecodable"]
@@ -216,3 +218,46 @@ def test_a_locator_shows_the_line_or_else_the_byte_offset() -> None:
     assert str(Locator("a.jsonl", 3, 120)) == "a.jsonl:3"
     assert str(Locator("a.warc.gz", None, 4096)) == "a.warc.gz@4096"
     assert str(Locator("notes.txt")) == "notes.txt"
+
+
+def test_unreadable_entries_of_a_folder_are_error_lines_by_relative_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "archive"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(article(1), encoding="utf-8")
+    (folder / "locked.txt").write_text(article(2), encoding="utf-8")
+    (folder / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    (folder / "linked.txt").symlink_to(folder / "a.txt")
+    (folder / "elsewhere").symlink_to(tmp_path)
+    (folder / "sub" / "b.txt").write_text(article(3), encoding="utf-8")
+    (folder / "sealed").mkdir()
+    (folder / "sealed" / "c.txt").write_text(article(4), encoding="utf-8")
+    real_open, real_scandir = Path.open, os.scandir
+
+    def open_(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path).name == "sealed":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(Path, "open", open_)  # root reads every file: refuse one instead
+    monkeypatch.setattr(os, "scandir", scandir)
+    items = list(FolderReader().read(folder))
+    assert [(i.id, getattr(i, "reason", None)) for i in items] == [
+        ("a.txt", None),
+        ("elsewhere", "unsupported_format"),
+        ("gone.txt", "unreadable"),
+        ("linked.txt", None),
+        ("locked.txt", "unreadable"),
+        ("sealed", "unreadable"),
+        ("sub/b.txt", None),
+    ]
+    details = {i.id: i.detail for i in items if isinstance(i, RecordError)}
+    assert details["gone.txt"] == "a broken link: its target does not exist"
+    assert details["locked.txt"] == "cannot read it: Permission denied"
+    assert details["sealed"] == "cannot list the folder: Permission denied"
