@@ -46,6 +46,9 @@ bench: eval
 	$(BIN)/python bench/batch_memory.py
 	$(BIN)/python bench/tokens.py
 	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/overhead.py
+	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/serve_memory.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

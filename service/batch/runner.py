@@ -321,7 +321,8 @@ class BatchRunner:
         answer others may reuse (no await once the answer is in: it is written at once)."""
         sig = neardup.signature(record.text)
         match = await self._nearest(sig)
-        if match is not None and match.line is not None:
+        reusable = match is not None and match.similarity >= neardup.REUSE_THRESHOLD
+        if match is not None and match.line is not None and reusable:
             summary = recheck(self.pipeline, match.line["summary"], article)
             if summary is not None:
                 self.counts.near_duplicates += 1

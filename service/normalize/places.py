@@ -64,6 +64,14 @@ _NOT_PLACE = set(
     islamic reuters afp ap bbc rfi cnn jazeera amnesty hrw unicef ocha unhcr msf icrc cicr
     """.split()
 )
+_FUNCTION_WORDS = set(
+    """a an the no not none this that these those it its he she they we you there here
+    but and or if so yet as at on in of by for from to with after before while when where
+    what who why how all some any one every each le la les l un une des du de il elle ils
+    elles ce cette ces mais et ou si aucun aucune selon apres avant pendant quand lorsque
+    dans sur sous chez pour par avec sans""".split()
+)
+"""Words capitalised only because they start a sentence: never a place on their own."""
 _REGION_WORDS = {
     "region",
     "province",
@@ -175,6 +183,8 @@ def _candidates(text: str) -> list[_Candidate]:
 
 def _blocked(candidate: _Candidate) -> bool:
     folded = {part for word in candidate.words for part in fold(word).split()}
+    if len(candidate.words) == 1 and fold(candidate.words[0]) in _FUNCTION_WORDS:
+        return True  # "No group has claimed...": capitalised at a sentence start only
     return bool(folded & _NOT_PLACE)
 
 

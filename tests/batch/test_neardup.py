@@ -254,8 +254,9 @@ async def test_the_near_duplicate_index_is_rebuilt_from_the_output_on_resume(
     assert {line.get("near_duplicate_of") for line in lines[2:]} == {"wire"}
 
 
+@pytest.mark.parametrize("concurrency", [1, 4])  # the earlier story written, or in flight
 async def test_a_story_between_the_thresholds_is_summarised_and_reported(
-    tmp_path: Path, pipeline: Pipeline, counting: CountingBackend
+    tmp_path: Path, pipeline: Pipeline, counting: CountingBackend, concurrency: int
 ) -> None:
     rows: list[dict[str, Any] | bytes] = [
         {"id": "short", "text": SHORT},
@@ -263,7 +264,7 @@ async def test_a_story_between_the_thresholds_is_summarised_and_reported(
     ]
     source = write_jsonl(tmp_path / "in.jsonl", rows)
     out = tmp_path / "out.jsonl"
-    counts = await run(pipeline, source, out)
+    counts = await run(pipeline, source, out, concurrency=concurrency)
     second = {line["id"]: line for line in output_lines(out)}["short-rewritten"]
     assert counting.calls == 2 and counts.similar == 1 and counts.near_duplicates == 0
     assert second["similar_to"] == "short"

@@ -239,3 +239,17 @@ def test_places_are_sorted_and_never_overlap(
     mentions = find_places(text, lang, gazetteer)
     assert mentions == find_places(text, lang, gazetteer)
     assert_well_placed(text, mentions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Soldiers neutralised three assailants. No group has claimed the attack.",
+        "Les soldats ont riposté. Aucun groupe n'a revendiqué l'attaque.",
+        "The talks failed. On Monday the rebels withdrew.",
+    ],
+)
+def test_a_word_capitalised_only_by_its_sentence_start_is_no_place(
+    gazetteer: Gazetteer, text: str
+) -> None:
+    assert find_places(text, "en", gazetteer) == []
