@@ -8,6 +8,7 @@ so callers always receive a valid code. The first 10,000 characters decide.
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -28,7 +29,13 @@ def _identifier() -> Any:
 
 def detect_language(text: str) -> str:
     """The ISO 639-1 code of the text's language; "en" when the text has no letters."""
-    sample = text[:MAX_CHARS]
+    return _detect(text[:MAX_CHARS])
+
+
+@functools.lru_cache(maxsize=256)
+def _detect(sample: str) -> str:
+    """Cached: one request asks for its article's language more than once (extraction,
+    then the checks), and the model's ranking is the costly part."""
     if not any(ch.isalpha() for ch in sample):
         return DEFAULT_LANGUAGE
     ranked: list[tuple[str, float]] = _identifier().rank(sample)

@@ -34,3 +34,13 @@ def test_always_two_letters_and_deterministic() -> None:
         code = detect_language(text)
         assert len(code) == 2 and code.isalpha() and code.islower()
         assert detect_language(text) == code
+
+
+def test_a_text_is_ranked_once_however_often_its_language_is_asked() -> None:
+    from service.normalize import language
+
+    text = "Les soldats ont repoussé une attaque contre le camp de Sévaré lundi matin."
+    before = language._detect.cache_info()
+    assert detect_language(text) == detect_language(text + "") == "fr"
+    after = language._detect.cache_info()
+    assert after.misses - before.misses <= 1 and after.hits > before.hits
