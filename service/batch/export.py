@@ -93,6 +93,7 @@ from typing import Annotated, Any, BinaryIO, NoReturn
 
 import typer
 
+from service.batch.ledger import parse_line
 from service.errors import SummarizerError
 
 EXPORT_FORMATS = ("csv", "parquet")
@@ -198,24 +199,11 @@ def _lines(source: Path, stats: ExportStats) -> Iterator[dict[str, Any]]:
         for raw in handle:
             if not raw.strip():
                 continue
-            line = _parse(raw)
+            line = parse_line(raw)
             if line is None:
                 stats.unreadable += 1
             else:
                 yield line
-
-
-def _parse(raw: bytes) -> dict[str, Any] | None:
-    """An output line, or None for a torn one (no newline: the writer always ends lines)."""
-    if not raw.endswith(b"\n"):
-        return None
-    try:
-        line = json.loads(raw)
-    except ValueError:
-        return None
-    if isinstance(line, dict) and isinstance(line.get("id"), str):
-        return line
-    return None
 
 
 def _rows(lines: Iterable[dict[str, Any]], stats: ExportStats) -> Iterator[Row]:

@@ -116,7 +116,7 @@ class LedgerIndex:
         with path.open("r+b") as handle:
             for raw in handle:
                 start, offset = offset, offset + len(raw)
-                line = _parse(raw)
+                line = parse_line(raw)
                 if line is None:
                     continue
                 good_end = offset
@@ -155,7 +155,7 @@ def compact(path: Path) -> tuple[int, bool]:
             if not raw.endswith(b"\n"):
                 torn = True  # only the last line can lack its newline
                 continue
-            line = _parse(raw)
+            line = parse_line(raw)
             if line is not None and line.get("status") != "ok":
                 removed += 1
                 continue
@@ -181,8 +181,9 @@ def _sync_folder(folder: Path) -> None:
         os.close(handle)
 
 
-def _parse(raw: bytes) -> dict[str, Any] | None:
-    """A complete output line, or None for a torn or foreign one."""
+def parse_line(raw: bytes) -> dict[str, Any] | None:
+    """A complete output line, or None for a torn or foreign one (the writer always ends
+    lines with a newline, so a line without one was cut by a crash)."""
     if not raw.endswith(b"\n"):
         return None
     try:
